@@ -1,0 +1,35 @@
+"""minerals: mine Vietnamese administrative documents into a structured dataset.
+
+The pipeline, one verb per stage, one ``Document`` through all of them::
+
+    doc = minerals.read("report.txt")      # file → Document (raw text, pages)
+    minerals.clean(doc)                    # → doc.text, with an offset map back to doc.raw
+    minerals.extract(doc)                  # → doc.info, doc.citations, doc.named_laws
+    doc.to_dict()                          # the JSON contract of `minerals extract`
+
+or all at once: ``minerals.process("report.txt")``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .clean import clean, clean_text
+from .errors import MineralsError, ReadError
+from .extract import canonical_id, extract, get_citations, get_named_laws, normalize_number
+from .models import Citation, Document, NamedLaw
+from .readers import read
+
+__version__ = "0.1.0"
+
+
+def process(path: str | Path, **read_options) -> Document:
+    """read → clean → extract."""
+    return extract(clean(read(path, **read_options)))
+
+
+__all__ = [
+    "Citation", "Document", "MineralsError", "NamedLaw", "ReadError",
+    "canonical_id", "clean", "clean_text", "extract", "get_citations", "get_named_laws",
+    "normalize_number", "process", "read",
+]

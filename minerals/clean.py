@@ -1,0 +1,262 @@
+"""Cleaning: named steps from the text as read to the text every extractor sees, with an offset map back.
+
+Each step returns the edits it makes (start, end, replacement) on its input; ``apply_edits`` turns them
+into the new text and a ``StepMap``, so ``Document.offsets`` can map any clean offset back to the raw text
+(eyecite's ``clean_text`` + ``SpanUpdater``). Steps run in the order of ``STEPS``.
+"""
+
+from __future__ import annotations
+
+import html
+import statistics
+from collections.abc import Callable, Iterable
+
+import regex
+
+from . import patterns
+from .legacy import syllables
+from .models import Document, OffsetMap, StepMap
+
+Edit = tuple[int, int, str]
+
+
+def apply_edits(name: str, text: str, edits: Iterable[Edit]) -> tuple[str, StepMap | None]:
+    """Apply sorted, non-overlapping edits; return the new text and its StepMap (None when nothing changed)."""
+    out: list[str] = []
+    ns: list[int] = []
+    ne: list[int] = []
+    os_: list[int] = []
+    oe: list[int] = []
+    last = 0
+    pos = 0
+    for start, end, repl in edits:
+        if start < last or (end == start and not repl) or text[start:end] == repl:
+            continue
+        out.append(text[last:start])
+        pos += start - last
+        ns.append(pos)
+        os_.append(start)
+        oe.append(end)
+        out.append(repl)
+        pos += len(repl)
+        ne.append(pos)
+        last = end
+    if not ns:
+        return text, None
+    out.append(text[last:])
+    return "".join(out), StepMap(name, tuple(ns), tuple(ne), tuple(os_), tuple(oe))
+
+
+# --- html -------------------------------------------------------------------------------------------------
+# vbpl.vn fragments (realdocs 013, 014): block tags end lines, so "QUYẾT ĐỊNH</p><p>VỀ" does not run together.
+_HTML_TOKEN = regex.compile(
+    r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<(/?)([a-zA-Z][\w:-]*)[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|\w+);|\s+",
+    regex.DOTALL | regex.IGNORECASE,
+)
+_BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "title"}
+_CELL_TAGS = {"td", "th"}
+_LOOKS_HTML = regex.compile(r"<(?:p|div|br|td|span|table)\b[^>]*>", regex.IGNORECASE)
+
+
+def strip_html(text: str) -> Iterable[Edit]:
+    if len(_LOOKS_HTML.findall(text[:200000])) < 3:
+        return
+    for m in _HTML_TOKEN.finditer(text):
+        tok = m[0]
+        if tok[0] == "<":
+            tag = (m[3] or "").lower()
+            if tag in _BLOCK_TAGS:
+                yield m.start(), m.end(), "\n"
+            elif tag in _CELL_TAGS and m[2]:
+                yield m.start(), m.end(), " | "
+            else:
+                yield m.start(), m.end(), ""
+        elif tok[0] == "&":
+            yield m.start(), m.end(), html.unescape(tok)
+        elif tok != " ":
+            yield m.start(), m.end(), " "
+
+
+# --- markdown ---------------------------------------------------------------------------------------------
+# thuvienphapluat pages crawled to Markdown (realdocs 004-008, 011): **bold**, # headings, lone "|" table lines.
+_MD = regex.compile(
+    r"\*\*+|__+|(?m:^[ \t]*#{1,6}[ \t]+)|(?m:^[ \t|:-]*\|[ \t|:-]*$)|\\(?=[_*#|\[\]])|!?\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)"
+)
+
+
+def strip_markdown(text: str) -> Iterable[Edit]:
+    for m in _MD.finditer(text):
+        if m[0].startswith(("[", "![")):
+            yield m.start(), m.end(), m[1] or ""
+        else:
+            yield m.start(), m.end(), ""
+
+
+# --- look-alike characters --------------------------------------------------------------------------------
+def fix_lookalikes(text: str) -> Iterable[Edit]:
+    table: dict[str, str] = patterns.load("cleaning")["lookalikes"]["map"]
+    rx = regex.compile("[" + regex.escape("".join(table)) + "]")
+    for m in rx.finditer(text):
+        yield m.start(), m.end(), table[m[0]]
+
+
+# --- broken-font syllables --------------------------------------------------------------------------------
+_WORD = regex.compile(r"\p{L}+")
+
+
+def repair_broken_font(text: str) -> Iterable[Edit]:
+    table: dict[str, str] = patterns.load("cleaning")["broken_font"]["map"]
+    suspects = regex.compile("[" + "".join(table) + "]")
+    if not suspects.search(text):
+        return
+    lex = syllables()
+    trans = str.maketrans(table)
+    for m in _WORD.finditer(text):
+        word = m[0]
+        if not suspects.search(word) or word.lower() in lex:
+            continue
+        fixed = word.translate(trans)
+        if fixed.lower() in lex:
+            yield m.start(), m.end(), fixed
+
+
+# --- footnote marks ---------------------------------------------------------------------------------------
+_FOOTNOTE_AFTER_WORD = regex.compile(r"(?<=\p{Ll}{2,})(\d{1,2})(?=[.,;:]?(?:\s|$))")
+_FOOTNOTE_AFTER_DOTS = regex.compile(r"(?<=\d\.{2,})(\d{1,2})(?=\s|$)")
+
+
+def drop_footnote_marks(text: str) -> Iterable[Edit]:
+    lex = syllables()
+    edits = []
+    for m in _FOOTNOTE_AFTER_WORD.finditer(text):
+        w = regex.search(r"\p{L}+$", text[max(0, m.start() - 12) : m.start()])
+        if w and w[0].lower() in lex:
+            edits.append((m.start(), m.end(), ""))
+    edits.extend((m.start(), m.end(), "") for m in _FOOTNOTE_AFTER_DOTS.finditer(text))
+    return sorted(edits)
+
+
+# --- page furniture ---------------------------------------------------------------------------------------
+_PAGE_NUMBER_LINE = regex.compile(
+    r"(?m)^[ \t]*(?:-[ \t]*\d{1,3}[ \t]*-|\d{1,3}|(?:Trang|Page|#+[ \t]*PAGE)[ \t]+\d{1,4}(?:[ \t]*/[ \t]*\d{1,4})?)[ \t]*$\n?"
+)
+
+
+def drop_page_furniture(text: str) -> Iterable[Edit]:
+    edits = [(m.start(), m.end(), "") for m in _PAGE_NUMBER_LINE.finditer(text)]
+    edits += [(m.start(), m.end(), "\n") for m in regex.finditer("\f", text)]
+    edits += list(_running_heads(text))
+    return sorted(set(edits))
+
+
+def _running_heads(text: str) -> Iterable[Edit]:
+    """Short lines repeated at most page breaks (running heads and feet of PDF exports)."""
+    breaks = [m.start() for m in regex.finditer("\f", text)]
+    if len(breaks) < 2:
+        return
+    counts: dict[str, int] = {}
+    for b in breaks:
+        before = text[max(0, b - 300) : b].strip().rsplit("\n", 1)[-1].strip()
+        after = text[b + 1 : b + 301].strip().split("\n", 1)[0].strip()
+        for line in {before, after}:
+            if 0 < len(line) < 100:
+                counts[line] = counts.get(line, 0) + 1
+    heads = {line for line, n in counts.items() if n >= max(2, len(breaks) // 2) and not line.isdigit()}
+    for line in heads:
+        for m in regex.finditer(r"(?m)^[ \t]*" + regex.escape(line) + r"[ \t]*$\n?", text):
+            yield m.start(), m.end(), ""
+
+
+# --- unwrapping hard line breaks --------------------------------------------------------------------------
+_BREAK = regex.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")
+_LIST_START = regex.compile(
+    r"(?:[-+•*–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVXLC]{1,5}[.)]\s|(?:Điều|Chương|Mục|Phần|PHẦN|CHƯƠNG)\s+[\dIVXLC]|\|)"
+)
+_END_PUNCT = regex.compile(r"[.:;!?…]['\"”)\]]*$")
+_NUMBER_CUT = regex.compile(r"\d[\d.]*\s*/[\p{L}\d&/-]*[-/]$")
+
+
+def unwrap_lines(text: str) -> Iterable[Edit]:
+    """Join hard-wrapped lines into paragraphs; a break stays where a sentence, heading or list item ends.
+
+    PDF text exports (the seeds) wrap at a fixed width, with blank lines between lines, so blank lines do not
+    mark paragraphs; a line much shorter than the wrap width does.
+    """
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    if len(lines) < 2:
+        return
+    lengths = sorted(len(ln) for ln in lines)
+    width = lengths[int(len(lengths) * 0.9)]
+    wrapped = width >= 40 and sum(len(ln) >= 0.75 * width for ln in lines) >= 0.4 * len(lines)
+    for m in _BREAK.finditer(text):
+        start, end = m.start(), m.end()
+        if start == 0 or end >= len(text):
+            continue
+        prev_line = text[text.rfind("\n", 0, start) + 1 : start].strip()
+        nxt = text[end : end + 40]
+        if not prev_line:
+            continue
+        if _NUMBER_CUT.search(prev_line) and regex.match(r"[\p{Lu}\d]", nxt):
+            yield start, end, ""  # "485/QĐ-" ⏎ "UBND"
+        elif _END_PUNCT.search(prev_line) or _LIST_START.match(nxt) or prev_line.endswith("|"):
+            yield start, end, "\n"
+        elif _is_heading(prev_line):
+            yield start, end, "\n"
+        elif regex.match(r"[\p{Ll}\d(]", nxt) or prev_line.endswith((",", "-", "–", "và", "của", "số")):
+            yield start, end, " "
+        elif wrapped and len(prev_line) >= 0.7 * width:
+            yield start, end, " "
+        else:
+            yield start, end, "\n"
+
+
+def _is_heading(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+# --- spaces -----------------------------------------------------------------------------------------------
+_SPACES = regex.compile(r"[ \t]{2,}|(?m)^[ \t]+|(?m)[ \t]+$")
+
+
+def collapse_spaces(text: str) -> Iterable[Edit]:
+    for m in _SPACES.finditer(text):
+        at_edge = m.start() == 0 or text[m.start() - 1] == "\n" or m.end() == len(text) or text[m.end()] == "\n"
+        yield m.start(), m.end(), "" if at_edge else " "
+
+
+Step = Callable[[str], Iterable[Edit]]
+
+STEPS: dict[str, Step] = {
+    "html": strip_html,
+    "markdown": strip_markdown,
+    "lookalikes": fix_lookalikes,
+    "broken_font": repair_broken_font,
+    "page_furniture": drop_page_furniture,
+    "footnote_marks": drop_footnote_marks,
+    "unwrap": unwrap_lines,
+    "spaces": collapse_spaces,
+}
+
+
+def clean_text(text: str, steps: Iterable[str] = tuple(STEPS)) -> tuple[str, OffsetMap]:
+    """Run the named cleaning steps on ``text``; returns the clean text and the map back to ``text``."""
+    omap = OffsetMap()
+    for name in steps:
+        try:
+            step = STEPS[name]
+        except KeyError:
+            raise ValueError(f"unknown cleaning step {name!r}; valid: {', '.join(STEPS)}") from None
+        text, smap = apply_edits(name, text, sorted(step(text)))
+        if smap is not None:
+            omap.steps.append(smap)
+    return text.strip("\n"), omap
+
+
+def clean(doc: Document, steps: Iterable[str] = tuple(STEPS)) -> Document:
+    """Fill ``doc.text`` and ``doc.offsets`` from ``doc.raw``."""
+    doc.text, doc.offsets = clean_text(doc.raw, steps)
+    return doc
+
+
+__all__ = ["STEPS", "apply_edits", "clean", "clean_text"]

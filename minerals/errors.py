@@ -1,0 +1,55 @@
+"""Named errors. Library code raises these; only ``cli.py`` turns them into a one-line message and an exit code."""
+
+from __future__ import annotations
+
+
+class MineralsError(Exception):
+    """Base class: every error minerals raises on purpose."""
+
+    stage = "minerals"
+
+
+class ReadError(MineralsError):
+    """A file could not be read into a Document (missing, empty, binary, too large, undecodable)."""
+
+    stage = "read"
+
+    def __init__(self, path: object, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class EmptyFileError(ReadError):
+    def __init__(self, path: object):
+        super().__init__(path, "empty file (0 bytes of text)")
+
+
+class BinaryFileError(ReadError):
+    def __init__(self, path: object, detail: str = ""):
+        super().__init__(path, "binary file, not text" + (f" ({detail})" if detail else ""))
+
+
+class FileTooLargeError(ReadError):
+    def __init__(self, path: object, size: int, limit: int):
+        self.size, self.limit = size, limit
+        super().__init__(
+            path, f"file too large: {size / 1e6:.1f} MB > limit {limit / 1e6:.0f} MB (raise it with --max-mb)"
+        )
+
+
+class UnsupportedFormatError(ReadError):
+    def __init__(self, path: object, suffix: str, supported: list[str]):
+        super().__init__(path, f"unsupported file type {suffix!r}; supported: {', '.join(supported)}")
+
+
+class PatternError(MineralsError):
+    """A file in patterns/ is malformed or one of its examples does not hold."""
+
+    stage = "patterns"
+
+
+class GoldError(MineralsError):
+    """A gold annotation file is missing or malformed."""
+
+    stage = "eval"

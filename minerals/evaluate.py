@@ -1,0 +1,159 @@
+"""Scores against ``corpus/gold/``: precision, recall and F1 per field (DESIGN.md, "Gold and evaluation")."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import patterns
+from .errors import GoldError
+from .extract.citations import canonical_id
+from .models import Document
+
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc")
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    n_pred: int = 0
+    n_gold: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / self.n_pred if self.n_pred else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.n_gold if self.n_gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, other: Score) -> None:
+        self.tp += other.tp
+        self.n_pred += other.n_pred
+        self.n_gold += other.n_gold
+
+
+@dataclass
+class DocResult:
+    doc: str
+    scores: dict[str, Score]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def load_gold(gold_dir: Path) -> list[dict]:
+    files = sorted(Path(gold_dir).glob("*.json"))
+    if not files:
+        raise GoldError(f"no gold files (*.json) in {gold_dir}")
+    out = []
+    for f in files:
+        try:
+            g = json.loads(f.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise GoldError(f"{f}: not valid JSON ({err})") from err
+        if "doc" not in g or "citations" not in g:
+            raise GoldError(f"{f}: missing 'doc' or 'citations'")
+        out.append(g)
+    return out
+
+
+def find_document(corpus: Path, stem: str) -> Path:
+    for suffix in SUFFIXES:
+        hits = sorted(p for p in Path(corpus).rglob(stem + suffix) if "gold" not in p.parts)
+        if hits:
+            return hits[0]
+    raise GoldError(f"gold names document {stem!r} but no such file is under {corpus}")
+
+
+def _issuer_key(s: str | None) -> str | None:
+    return " ".join(patterns.fold(s).replace("-", " ").replace(",", " ").split()) if s else None
+
+
+def cited_documents(doc: Document) -> dict[str, dict]:
+    """One row per cited id: type from the first full mention, date and issuer from the first that prints them."""
+    out: dict[str, dict] = {}
+    for c in sorted(doc.citations, key=lambda c: (c.short_form, c.start)):
+        row = out.setdefault(c.id, {"doc_type": c.doc_type, "date": None, "issuer": None, "number": c.number})
+        row["date"] = row["date"] or c.date
+        row["issuer"] = row["issuer"] or c.issuer
+    return out
+
+
+def _match(pred: dict[str, object], gold: dict[str, object], eq: Callable[[object, object], bool] = lambda a, b: a == b) -> tuple[Score, list[str]]:
+    s = Score(n_pred=len(pred), n_gold=len(gold))
+    errs = []
+    for k, g in gold.items():
+        if k in pred and eq(pred[k], g):
+            s.tp += 1
+        elif k in pred:
+            errs.append(f"{k}: got {pred[k]!r}, gold {g!r}")
+    return s, errs
+
+
+def score_document(doc: Document, gold: dict) -> DocResult:
+    pred = cited_documents(doc)
+    gold_c = {canonical_id(c["number"]): c for c in gold["citations"]}
+    scores: dict[str, Score] = {}
+    errors: dict[str, list[str]] = {}
+    s = Score(tp=len(pred.keys() & gold_c.keys()), n_pred=len(pred), n_gold=len(gold_c))
+    scores["citation"] = s
+    errors["citation"] = [f"missed {k}" for k in sorted(gold_c.keys() - pred.keys())] + [
+        f"spurious {k}" for k in sorted(pred.keys() - gold_c.keys())
+    ]
+    for fld, key in (("doc_type", None), ("date", None), ("issuer", _issuer_key)):
+        norm = key or (lambda v: v)
+        p = {k: norm(v[fld]) for k, v in pred.items()}
+        g = {k: norm(v.get(fld)) for k, v in gold_c.items()}
+        scores[fld], errors[fld] = _match(p, g)
+    # named laws: by folded name and year
+    pl = {(patterns.fold(n.name), n.year) for n in doc.named_laws}
+    gl = {(patterns.fold(n["name"]), n.get("year")) for n in gold.get("named_laws") or []}
+    # a yearless mention of a law the document also names with a year is the same law (gold README)
+    pl = {(n, y) for n, y in pl if y is not None or not any(n == n2 and y2 is not None for n2, y2 in pl)}
+    scores["named_law"] = Score(tp=len(pl & gl), n_pred=len(pl), n_gold=len(gl))
+    errors["named_law"] = [f"missed {x}" for x in sorted(gl - pl, key=str)] + [f"spurious {x}" for x in sorted(pl - gl, key=str)]
+    own_ok = (doc.info.number or None) == (gold.get("own_number") or None)
+    scores["own_number"] = Score(tp=int(own_ok), n_pred=1, n_gold=1)
+    if not own_ok:
+        errors["own_number"] = [f"got {doc.info.number!r}, gold {gold.get('own_number')!r}"]
+    return DocResult(gold["doc"], scores, errors)
+
+
+FIELDS = ("citation", "doc_type", "date", "issuer", "named_law", "own_number")
+
+
+def evaluate(corpus: Path, gold_dir: Path | None = None, process: Callable[[Path], Document] | None = None) -> tuple[dict[str, Score], list[DocResult]]:
+    """Score every gold document; returns the totals per field and the per-document results."""
+    from . import process as default_process
+
+    corpus = Path(corpus)
+    gold_dir = Path(gold_dir) if gold_dir else corpus / "gold"
+    run = process or default_process
+    totals = {f: Score() for f in FIELDS}
+    results = []
+    for gold in load_gold(gold_dir):
+        doc = run(find_document(corpus, gold["doc"]))
+        r = score_document(doc, gold)
+        for f, s in r.scores.items():
+            totals[f].add(s)
+        results.append(r)
+    return totals, results
+
+
+def format_report(totals: dict[str, Score], results: Iterable[DocResult], verbose: bool = False) -> str:
+    lines = [f"{'field':<12} {'P':>6} {'R':>6} {'F1':>6}   (tp/pred/gold)"]
+    for f, s in totals.items():
+        lines.append(f"{f:<12} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}   ({s.tp}/{s.n_pred}/{s.n_gold})")
+    if verbose:
+        for r in results:
+            errs = [f"  {f}: {e}" for f, es in r.errors.items() for e in es]
+            if errs:
+                lines.append(f"\n{r.doc}")
+                lines.extend(errs)
+    return "\n".join(lines)

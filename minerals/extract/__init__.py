@@ -1,0 +1,21 @@
+"""Extractors: rules on the clean text. ``extract(doc)`` runs them all and fills the Document."""
+
+from __future__ import annotations
+
+from ..models import Document
+from .citations import canonical_id, get_citations, normalize_number
+from .metadata import get_info
+from .named_laws import get_named_laws
+
+
+def extract(doc: Document) -> Document:
+    """Fill ``doc.info``, ``doc.citations`` and ``doc.named_laws`` from ``doc.text`` (clean it first)."""
+    if doc.text is None:
+        raise ValueError("extract needs a cleaned Document: call minerals.clean(doc) first")
+    doc.info = get_info(doc)
+    doc.citations = get_citations(doc, own_number=doc.info.number)
+    doc.named_laws = get_named_laws(doc)
+    return doc
+
+
+__all__ = ["extract", "get_citations", "get_named_laws", "get_info", "canonical_id", "normalize_number"]

@@ -1,0 +1,354 @@
+"""Citations of legal and administrative documents, found on the clean text with the rules in ``patterns/``.
+
+A citation is anchored on its số hiệu (the number regexes of ``patterns/citations.json``); the words around it
+give the rest: the type word before ("Nghị định số"), the date and issuer after ("ngày 01/8/2007 của Chính
+phủ"), the relation word that opens the clause ("Căn cứ", "Thực hiện"). Lists share their head's type,
+relation and issuer; short forms ("Nghị định 126") resolve to the full citation earlier in the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+from .. import patterns
+from ..models import Citation, Document
+
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
+_DASH_TABLE = str.maketrans({d: "-" for d in _DASHES} | {"\u00d0": "Đ"})
+
+
+def normalize_number(raw: str) -> str:
+    """The số hiệu as DESIGN.md spells it: NFC, no spaces, Đ, '-' for any dash; codes that lost the stroke
+    of Đ in OCR or ASCII text regain it when that makes a known code ("ND-CP" → "NĐ-CP")."""
+    s = unicodedata.normalize("NFC", raw).translate(_DASH_TABLE)
+    s = regex.sub(r"\s+", "", s)
+    parts = regex.split(r"([/-])", s)
+    return "".join(_fix_code(p) if i % 2 == 0 else p for i, p in enumerate(parts))
+
+
+def _known_codes() -> set[str]:
+    return {c.upper() for c in patterns.type_by_code()} | {c.upper() for c in patterns.issuer_codes()}
+
+
+def _fix_code(seg: str) -> str:
+    if "D" not in seg or not seg[:1].isalpha():
+        return seg
+    known = _known_codes()
+    if regex.sub(r"\d+$", "", seg).upper() in known:
+        return seg
+    idx = [i for i, c in enumerate(seg) if c == "D"][:4]
+    for mask in range(1, 2 ** len(idx)):
+        chars = list(seg)
+        for bit, i in enumerate(idx):
+            if mask >> bit & 1:
+                chars[i] = "Đ"
+        cand = "".join(chars)
+        if regex.sub(r"\d+$", "", cand).upper() in known:
+            return cand
+    return seg
+
+
+def canonical_id(number: str) -> str:
+    """The id of a cited document: its normalized number in upper case (one id for every spelling)."""
+    return normalize_number(number).upper()
+
+
+def type_from_number(number: str, regime: str) -> str | None:
+    """The document type the symbol implies: NĐ → Nghị định, QH → Luật; no type code → Công văn."""
+    by_code = patterns.type_by_code()
+    segs = regex.split(r"[/-]", number)
+    if regime == "normative":
+        candidates = segs[2:3]
+    elif regime == "party":
+        candidates = segs[1:2]
+    else:
+        candidates = segs[1:2]
+    for seg in candidates:
+        code = regex.sub(r"\d+$", "", seg).upper()
+        if code in by_code:
+            return by_code[code]
+    if regime == "administrative":
+        return "Công văn"
+    return None
+
+
+# --- context rules --------------------------------------------------------------------------------------
+_L = patterns.loose
+_NGAY = _L("ngày") + "|" + _L("ngáy")
+_THANG = _L("tháng")
+_NAM = _L("năm")
+_DATE_AFTER = regex.compile(
+    r"[ \t\n]*,?[ \t\n]*\(?[ \t\n]*(?:(?:đã |được )?ban hành[ \t\n]+)?(?:" + _NGAY + r")[ \t\n]*:?[ \t\n]*"
+    r"(?:(?P<d>\d{1,2})[ \t]*[/.-][ \t]*(?P<m>\d{1,2})[ \t]*[/.-][ \t]*(?P<y>(?:19|20)\d\d)"
+    r"|(?P<d2>\d{1,2})[ \t\n]+(?:" + _THANG + r")[ \t\n]+(?P<m2>\d{1,2})[ \t\n]*(?:,[ \t\n]*)?(?:" + _NAM + r")[ \t\n]+(?P<y2>(?:19|20)\d\d))"
+    r"(?![\d/])"
+)
+_ISSUER_LEAD = regex.compile(r"[ \t\n]*[,)]?[ \t\n]*(?P<lead>" + _L("của") + r"|do)[ \t\n]+(?=[\p{Lu}])")
+_ISSUER_STOP = regex.compile(
+    r"[,;.:()\[\]\"“”\n]|\s(?:về|quy định|hướng dẫn|ban hành|sửa đổi|phê duyệt|ngày|thực hiện|triển khai|tại|"
+    r"đối với|trong|để|nhằm|theo|đã|có|với|là|được|thì|trình|giao|chỉ đạo|gửi|cho|kèm|và (?=\p{Ll}|các|số|"
+    + "|".join(regex.escape(w) for t in patterns.doc_types() for w in t.words)
+    + r")|(?:năm|giai đoạn) \d)(?!\p{L})"
+)
+_LIST_GAP = regex.compile(r"\A[ \t\n]*(?:[,;][ \t\n]*)?(?:(?:và|hoặc|cùng)[ \t\n]+)?(?:các[ \t\n]+)?(?:" + _L("số") + r"[ \t\n]*)?\Z")
+_NUMBER_WORD = regex.compile(r"(?:" + "|".join([_L("số"), "s6", "S6", "so", "So", "só", "sô"]) + r")[ \t\n]*:?[ \t\n]*\Z")
+_CLAUSE_END = regex.compile(r"[.;!?\n](?![\d])")
+_LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh"}
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int  # end of the number
+    number: str
+    regime: str
+    head: int  # where its type word (or the number) starts
+    type_word: str | None = None
+    date: str | None = None
+    issuer: str | None = None
+    tail: int = 0  # end of the date / issuer phrase after it
+    relation: str | None = None
+    in_list: bool = False
+
+
+def _parse_date(d: str, m: str, y: str) -> str | None:
+    try:
+        return dt.date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def _type_word_before(text: str, start: int) -> tuple[str | None, int]:
+    """The type word printed just before a number ('Quyết định số', 'Luật Hải quan số'), and where it starts."""
+    window_start = max(0, start - 160)
+    window = text[window_start:start]
+    best = None
+    for m in patterns.type_words_regex().finditer(window):
+        best = m
+    if best is None:
+        return None, start
+    gap = window[best.end() :]
+    name = patterns.type_by_word().get(patterns.fold(best["type"]))
+    if not gap.strip() or _NUMBER_WORD.fullmatch(gap.lstrip()) or regex.fullmatch(r"[ \t\n]+", gap):
+        return name, window_start + best.start()
+    if name in _LAW_TYPES and regex.fullmatch(
+        r"[ \t\n]+\p{Lu}[^\n;.()]{0,100}?[ \t\n]+(?:(?:năm[ \t\n]+)?\d{4}[ \t\n]+)?" + r"(?:" + _L("số") + r")[ \t\n]*:?[ \t\n]*",
+        gap,
+    ):
+        return name, window_start + best.start()
+    return None, start
+
+
+def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
+    m = _ISSUER_LEAD.match(text, pos, min(len(text), pos + 40))
+    if not m:
+        return None, pos
+    start = m.end()
+    chunk = text[start : start + 160]
+    stop = _ISSUER_STOP.search(chunk)
+    phrase = chunk[: stop.start()] if stop else chunk
+    phrase = phrase.strip()
+    words = phrase.split()
+    if not words or len(words) > 16:
+        return None, pos
+    if m["lead"] == "do" and len(words) < 1:
+        return None, pos
+    return " ".join(words), start + len(phrase)
+
+
+def _relation_before(text: str, head: int) -> str | None:
+    window = text[max(0, head - 200) : head]
+    cuts = list(_CLAUSE_END.finditer(window))
+    if cuts:
+        window = window[cuts[-1].end() :]
+    folded = " " + patterns.fold(window) + " "
+    best, best_pos = None, -1
+    for word, relation in patterns.relations():
+        i = folded.rfind(" " + word + " ")
+        if i < 0:
+            i = folded.rfind(" " + word + ",")
+        if i > best_pos:
+            best, best_pos = relation, i
+    return best
+
+
+def _not_a_document(text: str, head: int) -> bool:
+    before = patterns.fold(text[max(0, head - 25) : head])
+    return any(before.endswith(w) or before.endswith(w + " so") for w in patterns.not_a_document_words())
+
+
+def find_own_number(text: str, within: int = 8000) -> tuple[str | None, tuple[int, int] | None]:
+    """The document's own number ('Số: 1949/QĐ-UBND', 'Số hiệu: …', a blank draft 'Số: /KH-UBND')."""
+    spec = patterns.load("citations")["own_number"]
+    lead = regex.compile(spec["regex"])
+    num_rx = patterns.number_regex()
+    blank = regex.compile(r"[ \t.…_]*(?P<n>/[ \t]*" + patterns.expand(patterns.load("citations")["fragments"], "{seg}{tail}") + ")")
+    for m in lead.finditer(text, 0, min(len(text), within)):
+        n = num_rx.match(text, m.end())
+        if n:
+            return normalize_number(n[0]), (n.start(), n.end())
+        b = blank.match(text, m.end())
+        if b:
+            return normalize_number(b["n"]), (b.start("n"), b.end("n"))
+    return None, None
+
+
+def get_citations(doc: Document, own_number: str | None = None) -> list[Citation]:
+    """All citations in ``doc.text`` (which must be cleaned), the document's own number left out."""
+    text = doc.text
+    if text is None:
+        raise ValueError("get_citations needs a cleaned Document: call minerals.clean(doc) first")
+    own_id = canonical_id(own_number) if own_number and not own_number.startswith("/") else None
+    mentions = _full_mentions(text)
+    _share_list_context(text, mentions)
+    citations: list[Citation] = []
+    seen: dict[str, Citation] = {}
+    for mt in mentions:
+        number = normalize_number(mt.number)
+        cid = canonical_id(number)
+        if cid == own_id:
+            continue
+        first = seen.get(cid)
+        doc_type = _resolve_type(mt, number)
+        date = mt.date or (first.date if first else None)
+        issuer = mt.issuer or (first.issuer if first else None)
+        year = _year_of(number, mt.regime) or (int(date[:4]) if date else None)
+        c = Citation(
+            text=text[mt.start : mt.end],
+            doc_type=doc_type,
+            number=number,
+            year=year,
+            date=date,
+            issuer=issuer,
+            relation=mt.relation,
+            id=cid,
+            start=mt.start,
+            end=mt.end,
+            page=doc.page_at(mt.start),
+        )
+        citations.append(c)
+        if first is None or (first.date is None and date) or (first.issuer is None and issuer):
+            seen[cid] = c
+    citations += _short_forms(doc, text, citations, own_id)
+    citations.sort(key=lambda c: c.start)
+    return citations
+
+
+def _year_of(number: str, regime: str) -> int | None:
+    if regime == "normative":
+        y = regex.match(r"[\d.]+/(\d{4})", number)
+        return int(y[1]) if y else None
+    return None
+
+
+def _resolve_type(mt: _Mention, number: str) -> str | None:
+    if mt.type_word and mt.type_word != "Công văn":
+        return mt.type_word
+    inferred = type_from_number(number, mt.regime)
+    if mt.type_word == "Công văn":  # "văn bản số ..." is generic: the symbol says more when it has a type code
+        return inferred if inferred and mt.regime != "administrative" or inferred not in (None, "Công văn") else "Công văn"
+    return inferred
+
+
+def _full_mentions(text: str) -> list[_Mention]:
+    mentions: list[_Mention] = []
+    old_rx = patterns.old_style_regex()
+    for m in patterns.number_regex().finditer(text):
+        regime = next(k for k, v in m.groupdict().items() if v is not None)
+        mentions.append(_mention(text, m.start(), m.end(), m[0], regime))
+    # pre-2000 numbers ("Quyết định số 169-CP") only right after a type word and "số"
+    for m in regex.finditer(r"(?<![\p{L}\d/.-])" + old_rx.pattern, text):
+        if any(mt.start <= m.start() < mt.end for mt in mentions):
+            continue
+        type_word, head = _type_word_before(text, m.start())
+        if type_word and _NUMBER_WORD.search(text[max(0, m.start() - 12) : m.start()]):
+            mentions.append(_mention(text, m.start(), m.end(), m[0], "old"))
+    mentions = [mt for mt in mentions if not _not_a_document(text, mt.head)]
+    mentions.sort(key=lambda mt: mt.start)
+    return mentions
+
+
+def _mention(text: str, start: int, end: int, raw: str, regime: str) -> _Mention:
+    type_word, head = _type_word_before(text, start)
+    mt = _Mention(start=start, end=end, number=raw, regime=regime, head=head, type_word=type_word)
+    pos = end
+    d = _DATE_AFTER.match(text, pos, min(len(text), pos + 80))
+    if d:
+        if d["d"]:
+            mt.date = _parse_date(d["d"], d["m"], d["y"])
+        else:
+            mt.date = _parse_date(d["d2"], d["m2"], d["y2"])
+        pos = d.end()
+    mt.issuer, pos = _issuer_after(text, pos)
+    mt.tail = pos
+    mt.relation = _relation_before(text, head)
+    return mt
+
+
+def _share_list_context(text: str, mentions: list[_Mention]) -> None:
+    """Lists ('Quyết định số 12/QĐ-UBND, 13/QĐ-UBND ... của UBND tỉnh') share relation, type and issuer."""
+    if not mentions:
+        return
+    groups: list[list[_Mention]] = [[mentions[0]]]
+    for prev, cur in zip(mentions, mentions[1:]):
+        gap = text[prev.tail : cur.head] if prev.tail <= cur.head else None
+        if gap is not None and len(gap) < 40 and _LIST_GAP.match(gap):
+            groups[-1].append(cur)
+        else:
+            groups.append([cur])
+    for group in groups:
+        if len(group) < 2:
+            continue
+        head = group[0]
+        for mt in group[1:]:
+            mt.in_list = True
+            mt.relation = head.relation
+            if mt.type_word is None and head.type_word:
+                inferred = type_from_number(normalize_number(mt.number), mt.regime)
+                if inferred in (None, "Công văn"):
+                    mt.type_word = head.type_word
+        shared = None
+        for mt in reversed(group):
+            if mt.issuer:
+                shared = mt.issuer
+            elif shared:
+                mt.issuer = shared
+
+
+def _short_forms(doc: Document, text: str, full: list[Citation], own_id: str | None) -> list[Citation]:
+    """'Nghị định 126' or 'Nghị định 126/2007' after 'Nghị định số 126/2007/NĐ-CP': the same document."""
+    if not full:
+        return []
+    taken = [(c.start, c.end) for c in full]
+    by_key: dict[tuple[str | None, str], list[Citation]] = {}
+    for c in full:
+        lead = regex.match(r"[\d.]+", c.number)
+        if lead:
+            by_key.setdefault((c.doc_type, lead[0]), []).append(c)
+    out: list[Citation] = []
+    rx = regex.compile(
+        r"(?<![\p{L}])(?P<type>" + patterns.type_words_alternation() + r")[ \t]+(?:" + _L("số") + r"[ \t]+)?(?P<n>\d{1,5})(?:/(?P<y>(?:19|20)\d\d))?(?![\d/\p{L}-])"
+    )
+    for m in rx.finditer(text):
+        if any(s <= m.start("n") < e for s, e in taken):
+            continue
+        type_name = patterns.type_by_word().get(patterns.fold(m["type"]))
+        cands = [c for c in by_key.get((type_name, m["n"]), []) if c.start < m.start()]
+        if m["y"]:
+            cands = [c for c in cands if c.year == int(m["y"])]
+        ids = {c.id for c in cands}
+        if len(ids) != 1 or next(iter(ids)) == own_id:
+            continue
+        ref = cands[0]
+        out.append(
+            Citation(
+                text=text[m.start() : m.end()], doc_type=ref.doc_type, number=ref.number, year=ref.year,
+                date=ref.date, issuer=ref.issuer, relation=_relation_before(text, m.start()), id=ref.id,
+                start=m.start(), end=m.end(), page=doc.page_at(m.start()), short_form=True,
+            )
+        )
+    return out

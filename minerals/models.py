@@ -1,0 +1,167 @@
+"""The objects that flow through minerals: one ``Document`` in, frozen items with offsets out.
+
+Offsets (``start``/``end``) always index ``Document.text``, the cleaned text that ``minerals text`` prints.
+``Document.offsets`` maps them back to ``Document.raw``, the text as the reader produced it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the document as read: its 1-based number and its span in ``Document.raw``."""
+
+    number: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class StepMap:
+    """Offsets of one cleaning step: each edit replaced ``old[old_start:old_end]`` by ``new[new_start:new_end]``."""
+
+    name: str
+    new_starts: tuple[int, ...]
+    new_ends: tuple[int, ...]
+    old_starts: tuple[int, ...]
+    old_ends: tuple[int, ...]
+
+    def to_old(self, pos: int) -> int:
+        i = bisect.bisect_right(self.new_starts, pos) - 1
+        if i < 0:
+            return pos
+        if pos < self.new_ends[i]:  # inside a replacement: clamp into the replaced span
+            return min(self.old_starts[i] + (pos - self.new_starts[i]), self.old_ends[i])
+        return self.old_ends[i] + (pos - self.new_ends[i])
+
+
+@dataclass
+class OffsetMap:
+    """The chain of cleaning steps; maps a clean-text offset back to the raw text (eyecite's SpanUpdater idea)."""
+
+    steps: list[StepMap] = field(default_factory=list)
+
+    def to_raw(self, pos: int) -> int:
+        for step in reversed(self.steps):
+            pos = step.to_old(pos)
+        return pos
+
+    def span_to_raw(self, start: int, end: int) -> tuple[int, int]:
+        if end <= start:
+            r = self.to_raw(start)
+            return r, r
+        return self.to_raw(start), self.to_raw(end - 1) + 1
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A cited legal or administrative document. ``id`` is the same for every spelling of one number."""
+
+    text: str
+    doc_type: str | None
+    number: str
+    year: int | None
+    date: str | None
+    issuer: str | None
+    relation: str | None
+    id: str
+    start: int
+    end: int
+    page: int
+    short_form: bool = False
+    extractor: str = "citations"
+
+
+@dataclass(frozen=True)
+class NamedLaw:
+    """A law, code or ordinance cited by its name ("Bộ luật Lao động năm 2019")."""
+
+    text: str
+    name: str
+    year: int | None
+    start: int
+    end: int
+    page: int
+    extractor: str = "named_laws"
+
+
+@dataclass
+class DocumentInfo:
+    """What the document says about itself (NĐ 30 header); ``None`` where the text does not say."""
+
+    doc_type: str | None = None
+    number: str | None = None
+    title: str | None = None
+    issuer: str | None = None
+    place: str | None = None
+    issue_date: str | None = None
+    signer: str | None = None
+    signer_title: str | None = None
+    recipients: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """One file on its way through the pipeline: read → clean → extract."""
+
+    path: str
+    sha256: str
+    raw: str
+    pages: list[Page]
+    method: str = "text"
+    encoding: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    text: str | None = None
+    offsets: OffsetMap = field(default_factory=OffsetMap)
+    info: DocumentInfo = field(default_factory=DocumentInfo)
+    citations: list[Citation] = field(default_factory=list)
+    named_laws: list[NamedLaw] = field(default_factory=list)
+
+    @property
+    def is_clean(self) -> bool:
+        return self.text is not None
+
+    def page_at(self, pos: int) -> int:
+        """The page number holding clean-text offset ``pos``."""
+        raw = self.offsets.to_raw(pos)
+        starts = [p.start for p in self.pages]
+        i = bisect.bisect_right(starts, raw) - 1
+        return self.pages[max(i, 0)].number if self.pages else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``minerals extract`` (DESIGN.md)."""
+        info = self.info
+        return {
+            "document": {
+                "path": self.path,
+                "sha256": self.sha256,
+                "doc_type": info.doc_type,
+                "number": info.number,
+                "title": info.title,
+                "issuer": info.issuer,
+                "place": info.place,
+                "issue_date": info.issue_date,
+                "signer": info.signer,
+                "signer_title": info.signer_title,
+                "recipients": list(info.recipients),
+                "pages": len(self.pages),
+                "method": self.method,
+                "warnings": list(self.warnings),
+            },
+            "citations": [_item(c) for c in self.citations],
+            "named_laws": [_item(n) for n in self.named_laws],
+            "dates": [],
+            "quantities": [],
+            "targets": [],
+            "entities": [],
+        }
+
+
+def _item(obj: Any) -> dict[str, Any]:
+    d = asdict(obj)
+    d.pop("extractor", None)
+    return d

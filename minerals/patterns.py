@@ -1,0 +1,157 @@
+"""Loads the rules in ``patterns/`` and builds the regexes they describe. The rules live there, not here.
+
+Every file carries examples; ``tests/test_patterns.py`` checks each pattern against them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .errors import PatternError
+
+PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
+
+
+@functools.cache
+def load(name: str) -> Any:
+    """The parsed JSON of ``patterns/<name>.json``."""
+    path = PATTERNS_DIR / f"{name}.json"
+    try:
+        with path.open(encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, json.JSONDecodeError) as err:
+        raise PatternError(f"{path}: {err}") from err
+
+
+def expand(fragments: dict[str, str], template: str) -> str:
+    """Replace ``{name}`` by its fragment, recursively (reporters-db style named fragments)."""
+    out = template
+    for _ in range(8):
+        new = regex.sub(r"\{(\w+)\}", lambda m: fragments.get(m[1], m[0]), out)
+        if new == out:
+            return out
+        out = new
+    raise PatternError(f"fragment recursion too deep in {template!r}")
+
+
+# Vietnamese vowels by base letter, so a type word matches with lost or different diacritics
+# ("Thong tu", "Nghi dinh" in ASCII or OCR text, realdocs 033).
+_VOWEL_CLASSES = {
+    "a": "aàáảãạăằắẳẵặâầấẩẫậäå",
+    "e": "eèéẻẽẹêềếểễệë",
+    "i": "iìíỉĩị",
+    "o": "oòóỏõọôồốổỗộơờớởỡợöø6",
+    "u": "uùúủũụưừứửữựü",
+    "y": "yỳýỷỹỵ",
+    "d": "dđ",
+}
+
+
+def _base(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    return unicodedata.normalize("NFD", ch)[0].lower()
+
+
+def loose(word: str) -> str:
+    """A regex for ``word`` that ignores case and diacritics (one character class per letter)."""
+    parts = []
+    for ch in word:
+        if ch.isspace():
+            parts.append(r"\s+")
+            continue
+        base = _base(ch)
+        cls = _VOWEL_CLASSES.get(base)
+        if cls:
+            chars = cls + cls.upper()
+            parts.append("[" + regex.escape(chars) + "]")
+        elif ch.isalpha():
+            parts.append("[" + ch.lower() + ch.upper() + "]")
+        else:
+            parts.append(regex.escape(ch))
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class DocType:
+    name: str
+    words: tuple[str, ...]
+    codes: tuple[str, ...]
+
+
+@functools.cache
+def doc_types() -> tuple[DocType, ...]:
+    return tuple(
+        DocType(t["name"], tuple(t["words"]), tuple(t["codes"])) for t in load("doc_types")["types"]
+    )
+
+
+@functools.cache
+def type_by_code() -> dict[str, str]:
+    """Type code of a số hiệu (upper case) → full type name."""
+    return {code.upper(): t.name for t in doc_types() for code in t.codes}
+
+
+@functools.cache
+def type_by_word() -> dict[str, str]:
+    """Type word, folded (lower case, no diacritics) → full type name."""
+    return {fold(w): t.name for t in doc_types() for w in t.words}
+
+
+@functools.cache
+def issuer_codes() -> dict[str, str | None]:
+    return {code: v["issuer"] for code, v in load("issuer_codes")["codes"].items()}
+
+
+def fold(s: str) -> str:
+    """Lower case without diacritics, đ → d, spaces collapsed: the key for loose comparisons."""
+    s = s.replace("đ", "d").replace("Đ", "D")
+    s = "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
+    return " ".join(s.lower().split())
+
+
+@functools.cache
+def number_regex() -> regex.Pattern:
+    """One regex for a số hiệu in any of the three regimes; group ``regime`` names which matched."""
+    spec = load("citations")
+    frags = spec["fragments"]
+    alts = [f"(?P<{r['name']}>{expand(frags, r['regex'])})" for r in spec["regimes"]]
+    return regex.compile(r"(?<![\p{L}\d/.,])(?:" + "|".join(alts) + ")", regex.V0)
+
+
+@functools.cache
+def old_style_regex() -> regex.Pattern:
+    spec = load("citations")
+    return regex.compile(expand(spec["fragments"], spec["old_style"]["regex"]))
+
+
+@functools.cache
+def type_words_alternation() -> str:
+    """Any type word, loosely spelt, longest first (a regex alternation without a group)."""
+    words = sorted({w for t in doc_types() for w in t.words}, key=len, reverse=True)
+    return "|".join(loose(w) for w in words)
+
+
+@functools.cache
+def type_words_regex() -> regex.Pattern:
+    """Any type word as group ``type``."""
+    return regex.compile(r"(?<![\p{L}])(?P<type>" + type_words_alternation() + r")(?![\p{L}])")
+
+
+@functools.cache
+def not_a_document_words() -> tuple[str, ...]:
+    return tuple(fold(w) for w in load("citations")["not_a_document"]["words"])
+
+
+@functools.cache
+def relations() -> tuple[tuple[str, str], ...]:
+    """(folded word, relation) pairs, longest word first."""
+    pairs = [(fold(w), r["relation"]) for r in load("relations")["relations"] for w in r["words"]]
+    return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))

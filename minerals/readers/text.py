@@ -1,0 +1,105 @@
+"""Text files: UTF-8 (with or without BOM), UTF-16, Windows-1258 and legacy TCVN3/VNI, out as NFC."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+from ..errors import BinaryFileError, EmptyFileError, FileTooLargeError, ReadError
+from ..legacy import LEGACY_DECODERS, guess_legacy, vietnamese_score
+from ..models import Document, Page
+
+DEFAULT_MAX_BYTES = 32_000_000
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# "# PAGE 3" lines of page-by-page OCR exports (realdocs 031) mark pages like a form feed does.
+_PAGE_MARK_RE = re.compile(r"^#+\s*PAGE\s+(\d+)\s*$", re.MULTILINE | re.IGNORECASE)
+
+
+def decode(data: bytes, path: object = "<bytes>") -> tuple[str, str]:
+    """Decode ``data`` to NFC text; returns (text, encoding name). Raises ``BinaryFileError``."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _finish(data[3:].decode("utf-8", errors="replace"), "utf-8-sig")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _finish(data.decode("utf-16", errors="replace"), "utf-16")
+    head = data[:65536]
+    if head.count(b"\x00") > len(head) // 4:
+        # UTF-16 without BOM has a NUL beside every ASCII byte; anything else with NULs is binary
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if not _CONTROL_RE.search(text[:4096]):
+                return _finish(text, enc)
+        raise BinaryFileError(path, "NUL bytes")
+    try:
+        text = data.decode("utf-8")
+        enc = "utf-8"
+    except UnicodeDecodeError as err:
+        if b"\x00" in head:
+            raise BinaryFileError(path, "NUL bytes") from err
+        text, enc = _decode_8bit(data)
+    if len(_CONTROL_RE.findall(text[:65536])) > max(8, len(text[:65536]) // 100):
+        raise BinaryFileError(path, "control characters")
+    legacy = guess_legacy(text)
+    if legacy:
+        text = LEGACY_DECODERS[legacy](text)
+        enc = f"{enc}+{legacy}"
+    return _finish(text, enc)
+
+
+def _decode_8bit(data: bytes) -> tuple[str, str]:
+    """Windows-1258 (combining tone marks) or a Latin-1 view of TCVN3/VNI bytes: whichever reads better."""
+    cp1258 = unicodedata.normalize("NFC", data.decode("cp1258", errors="replace"))
+    latin = data.decode("cp1252", errors="replace")
+    best = max(
+        [("cp1258", cp1258)] + [(f"cp1252+{n}", f(latin)) for n, f in LEGACY_DECODERS.items()],
+        key=lambda c: vietnamese_score(c[1]),
+    )
+    if best[0].startswith("cp1252+"):
+        return latin, "cp1252"  # the legacy table is applied by the caller's guess
+    return best[1], best[0]
+
+
+def _finish(text: str, encoding: str) -> tuple[str, str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text), encoding
+
+
+def pages_of(text: str) -> list[Page]:
+    """Pages split at form feeds or "# PAGE n" markers; one page when the text has neither."""
+    cuts = [m.end() for m in re.finditer("\f", text)]
+    if not cuts:
+        cuts = [m.start() for m in _PAGE_MARK_RE.finditer(text)][1:]  # what precedes the first mark is page 1
+    bounds = [0, *cuts, len(text)]
+    return [Page(i + 1, a, b) for i, (a, b) in enumerate(zip(bounds, bounds[1:]))]
+
+
+def read_text(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read a text export (.txt, .md, .html) into a Document."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FileTooLargeError(path, size, max_bytes)
+        data = path.read_bytes()
+    except FileNotFoundError as err:
+        raise ReadError(path, "no such file") from err
+    except IsADirectoryError as err:
+        raise ReadError(path, "is a directory") from err
+    except PermissionError as err:
+        raise ReadError(path, "permission denied") from err
+    text, encoding = decode(data, path)
+    if not text.strip():
+        raise EmptyFileError(path)
+    return Document(
+        path=str(path),
+        sha256=hashlib.sha256(data).hexdigest(),
+        raw=text,
+        pages=pages_of(text),
+        method="text",
+        encoding=encoding,
+    )
