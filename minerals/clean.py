@@ -88,6 +88,10 @@ def strip_markdown(text: str) -> Iterable[Edit]:
     for m in _MD.finditer(text):
         if m[0].startswith(("[", "![")):
             yield m.start(), m.end(), m[1] or ""
+        elif m[0][0] in "*_" and 0 < m.start() and m.end() < len(text) and not (
+            text[m.start() - 1].isspace() or text[m.end()].isspace()
+        ):
+            yield m.start(), m.end(), " "  # "TT-BTC****Quy định": two runs of bold, two words
         else:
             yield m.start(), m.end(), ""
 
@@ -173,6 +177,11 @@ _LIST_START = regex.compile(
     r"(?:[-+•*–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVXLC]{1,5}[.)]\s|(?:Điều|Chương|Mục|Phần|PHẦN|CHƯƠNG)\s+[\dIVXLC]|\|)"
 )
 _END_PUNCT = regex.compile(r"[.:;!?…]['\"”)\]]*$")
+# A line ending in one of these cannot end a paragraph ("của Bộ trưởng Bộ" ⏎ "Tài chính", realdocs 004).
+_DANGLING = regex.compile(
+    r"(?:[,–-]|(?<!\p{L})(?:và|của|số|ngày|tháng|năm|về|tại|theo|các|những|với|cho|Bộ|Sở|Ban|Cục|Phòng|Ủy ban|"
+    r"Hội đồng|Thủ tướng|Bộ trưởng|Chủ tịch|Nghị định|Quyết định|Thông tư|Chỉ thị|Nghị quyết|Kế hoạch|Công văn|Luật))$"
+)
 _NUMBER_CUT = regex.compile(r"\d[\d.]*\s*/[\p{L}\d&/-]*[-/]$")
 
 
@@ -202,7 +211,7 @@ def unwrap_lines(text: str) -> Iterable[Edit]:
             yield start, end, "\n"
         elif _is_heading(prev_line):
             yield start, end, "\n"
-        elif regex.match(r"[\p{Ll}\d(]", nxt) or prev_line.endswith((",", "-", "–", "và", "của", "số")):
+        elif regex.match(r"[\p{Ll}\d(]", nxt) or _DANGLING.search(prev_line):
             yield start, end, " "
         elif wrapped and len(prev_line) >= 0.7 * width:
             yield start, end, " "

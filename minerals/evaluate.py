@@ -81,7 +81,8 @@ def cited_documents(doc: Document) -> dict[str, dict]:
     for c in sorted(doc.citations, key=lambda c: (c.short_form, c.start)):
         row = out.setdefault(c.id, {"doc_type": c.doc_type, "date": None, "issuer": None, "number": c.number})
         row["date"] = row["date"] or c.date
-        row["issuer"] = row["issuer"] or c.issuer
+        if c.issuer and (row["issuer"] is None or (row["issuer"].isupper() and not c.issuer.isupper())):
+            row["issuer"] = c.issuer
     return out
 
 

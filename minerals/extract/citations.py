@@ -88,11 +88,18 @@ _DATE_AFTER = regex.compile(
     r"(?![\d/])"
 )
 _ISSUER_LEAD = regex.compile(r"[ \t\n]*[,)]?[ \t\n]*(?P<lead>" + _L("của") + r"|do)[ \t\n]+(?=[\p{Lu}])")
+# Words that end an issuer phrase: what a document does after its issuer is named ("của Chính phủ quy định",
+# "của Thủ tướng Chính phủ giúp ổn định", "của UBND tỉnh về việc") and the start of the next list item.
+_ISSUER_STOP_WORDS = (
+    "về", "quy định", "hướng dẫn", "ban hành", "sửa đổi", "bổ sung", "phê duyệt", "điều chỉnh", "ngày",
+    "thực hiện", "triển khai", "tại", "đối với", "trong", "để", "nhằm", "theo", "đã", "có", "với", "là",
+    "được", "thì", "trình", "giao", "gửi", "cho", "kèm", "giúp", "trên", "công bố", "đề nghị",
+    "yêu cầu", "thành lập", "kiện toàn", "xin", "báo cáo", "như", "nay", "đến", "từ", "khi", "nêu", "gồm",
+)
 _ISSUER_STOP = regex.compile(
-    r"[,;.:()\[\]\"“”\n]|\s(?:về|quy định|hướng dẫn|ban hành|sửa đổi|phê duyệt|ngày|thực hiện|triển khai|tại|"
-    r"đối với|trong|để|nhằm|theo|đã|có|với|là|được|thì|trình|giao|chỉ đạo|gửi|cho|kèm|và (?=\p{Ll}|các|số|"
-    + "|".join(regex.escape(w) for t in patterns.doc_types() for w in t.words)
-    + r")|(?:năm|giai đoạn) \d)(?!\p{L})"
+    r"[,;.:()\[\]\"“”\n|]|\s(?i:" + "|".join(sorted({*_ISSUER_STOP_WORDS, *map(patterns.fold, _ISSUER_STOP_WORDS)}))
+    + r"|(?:năm|giai đoạn) \d)(?!\p{L})"
+    r"|\s(?:và|hoặc)\s(?=\p{Ll}|" + patterns.type_words_alternation() + r")"
 )
 _LIST_GAP = regex.compile(r"\A[ \t\n]*(?:[,;][ \t\n]*)?(?:(?:và|hoặc|cùng)[ \t\n]+)?(?:các[ \t\n]+)?(?:" + _L("số") + r"[ \t\n]*)?\Z")
 _NUMBER_WORD = regex.compile(r"(?:" + "|".join([_L("số"), "s6", "S6", "so", "So", "só", "sô"]) + r")[ \t\n]*:?[ \t\n]*\Z")
@@ -132,7 +139,8 @@ def _type_word_before(text: str, start: int) -> tuple[str | None, int]:
     if best is None:
         return None, start
     gap = window[best.end() :]
-    name = patterns.type_by_word().get(patterns.fold(best["type"]))
+    folded = patterns.fold(best["type"])
+    name = "văn bản" if folded == "van ban" else patterns.type_by_word().get(folded)
     if not gap.strip() or _NUMBER_WORD.fullmatch(gap.lstrip()) or regex.fullmatch(r"[ \t\n]+", gap):
         return name, window_start + best.start()
     if name in _LAW_TYPES and regex.fullmatch(
@@ -182,18 +190,28 @@ def _not_a_document(text: str, head: int) -> bool:
 
 
 def find_own_number(text: str, within: int = 8000) -> tuple[str | None, tuple[int, int] | None]:
-    """The document's own number ('Số: 1949/QĐ-UBND', 'Số hiệu: …', a blank draft 'Số: /KH-UBND')."""
+    """The document's own number ('Số: 1949/QĐ-UBND', 'Số hiệu: …', a blank draft 'Số: /KH-UBND').
+
+    In antiword tables the number can sit in the first cell of the next row (realdocs 017).
+    """
     spec = patterns.load("citations")["own_number"]
     lead = regex.compile(spec["regex"])
     num_rx = patterns.number_regex()
-    blank = regex.compile(r"[ \t.…_]*(?P<n>/[ \t]*" + patterns.expand(patterns.load("citations")["fragments"], "{seg}{tail}") + ")")
+    blank = regex.compile(
+        r"[ \t.…_]*(?P<n>/[ \t]*" + patterns.expand(patterns.load("citations")["fragments"], "{seg}{tail}") + ")"
+    )
     for m in lead.finditer(text, 0, min(len(text), within)):
-        n = num_rx.match(text, m.end())
-        if n:
-            return normalize_number(n[0]), (n.start(), n.end())
-        b = blank.match(text, m.end())
-        if b:
-            return normalize_number(b["n"]), (b.start("n"), b.end("n"))
+        starts = [m.end()]
+        line_end = text.find("\n", m.end())
+        if line_end >= 0 and "|" in text[m.start() : line_end]:
+            starts.append(line_end + 1 + len(regex.match(r"[ \t|]*", text[line_end + 1 :])[0]))
+        for at in starts:
+            n = num_rx.match(text, at)
+            if n:
+                return normalize_number(n[0]), (n.start(), n.end())
+            b = blank.match(text, at)
+            if b:
+                return normalize_number(b["n"]), (b.start("n"), b.end("n"))
     return None, None
 
 
@@ -231,11 +249,16 @@ def get_citations(doc: Document, own_number: str | None = None) -> list[Citation
             page=doc.page_at(mt.start),
         )
         citations.append(c)
-        if first is None or (first.date is None and date) or (first.issuer is None and issuer):
+        if first is None or (first.date is None and date) or _better_issuer(issuer, first.issuer):
             seen[cid] = c
     citations += _short_forms(doc, text, citations, own_id)
     citations.sort(key=lambda c: c.start)
     return citations
+
+
+def _better_issuer(new: str | None, old: str | None) -> bool:
+    """A mixed-case issuer beats none and beats one printed in an all-caps title ("CỦA BỘ TRƯỞNG BỘ TÀI")."""
+    return bool(new) and (old is None or (old.isupper() and not new.isupper()))
 
 
 def _year_of(number: str, regime: str) -> int | None:
@@ -246,11 +269,11 @@ def _year_of(number: str, regime: str) -> int | None:
 
 
 def _resolve_type(mt: _Mention, number: str) -> str | None:
-    if mt.type_word and mt.type_word != "Công văn":
+    if mt.type_word and mt.type_word != "văn bản":
         return mt.type_word
     inferred = type_from_number(number, mt.regime)
-    if mt.type_word == "Công văn":  # "văn bản số ..." is generic: the symbol says more when it has a type code
-        return inferred if inferred and mt.regime != "administrative" or inferred not in (None, "Công văn") else "Công văn"
+    if mt.type_word == "văn bản":  # "văn bản số ..." is generic: the symbol's type code says more
+        return inferred or "Công văn"
     return inferred
 
 

@@ -18,7 +18,7 @@ def _rules() -> tuple[regex.Pattern, frozenset[str], regex.Pattern]:
     stops = frozenset(spec["stop_words"])
     year_rx = regex.compile(
         r"[ \t]*(?:,[ \t]*)?(?:(?:năm|Năm)[ \t]+(?P<y>(?:19|20)\d\d)|(?P<y2>(?:19|20)\d\d)(?![\d/])"
-        r"|(?:số[ \t]+[^\s,;]{3,30}[ \t]+)?ngày[ \t]+\d{1,2}(?:[ \t]*[/.-][ \t]*\d{1,2}[ \t]*[/.-][ \t]*|[ \t]+tháng[ \t]+\d{1,2}[ \t]+năm[ \t]+)(?P<y3>(?:19|20)\d\d))"
+        r"|ngày[ \t]+\d{1,2}(?:[ \t]*[/.-][ \t]*\d{1,2}[ \t]*[/.-][ \t]*|[ \t]+tháng[ \t]+\d{1,2}[ \t]+năm[ \t]+)(?P<y3>(?:19|20)\d\d))"
     )
     return head_rx, stops, year_rx
 
@@ -32,8 +32,9 @@ def get_named_laws(doc: Document) -> list[NamedLaw]:
     head_rx, stops, year_rx = _rules()
     out: list[NamedLaw] = []
     for m in head_rx.finditer(text):
-        if m["head"] == "Luật" and text[max(0, m.start() - 4) : m.start()].lower().endswith("bộ "):
-            continue
+        before = text[max(0, m.start() - 6) : m.start()].lower()
+        if m["head"] == "Luật" and before.endswith(("bộ ", "pháp ")):
+            continue  # "Bộ luật" is its own head; "Pháp Luật Việt Nam" (thuvienphapluat furniture) is no law
         end = _name_end(text, m.end(), stops)
         if end == m.end() and m["head"] != "Hiến pháp":
             continue
