@@ -259,7 +259,12 @@ def clean_text(text: str, steps: Iterable[str] = tuple(STEPS)) -> tuple[str, Off
         text, smap = apply_edits(name, text, sorted(step(text)))
         if smap is not None:
             omap.steps.append(smap)
-    return text.strip("\n"), omap
+    lead = len(text) - len(text.lstrip("\n"))
+    trail = len(text) - len(text.rstrip("\n"))
+    text, smap = apply_edits("trim", text, [(0, lead, ""), (len(text) - trail, len(text), "")] if trail else [(0, lead, "")])
+    if smap is not None:
+        omap.steps.append(smap)
+    return text, omap
 
 
 def clean(doc: Document, steps: Iterable[str] = tuple(STEPS)) -> Document:

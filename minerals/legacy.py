@@ -65,7 +65,9 @@ def _vni_pairs() -> dict[str, str]:
 
 
 _VNI_PAIRS = _vni_pairs()
-_VNI_RE = re.compile("|".join(sorted(map(re.escape, _VNI_PAIRS), key=len, reverse=True)))
+_VNI_ALL = {**_VNI_SINGLE, **_VNI_PAIRS}
+# one pass, pairs before single marks, so the "ô" a pair produces is not read again as VNI's ơ
+_VNI_RE = re.compile("|".join(sorted(map(re.escape, _VNI_ALL), key=len, reverse=True)))
 
 
 def tcvn3_to_unicode(text: str) -> str:
@@ -73,8 +75,7 @@ def tcvn3_to_unicode(text: str) -> str:
 
 
 def vni_to_unicode(text: str) -> str:
-    text = _VNI_RE.sub(lambda m: _VNI_PAIRS[m.group()], text)
-    return "".join(_VNI_SINGLE.get(ch, ch) for ch in text)
+    return _VNI_RE.sub(lambda m: _VNI_ALL[m.group()], text)
 
 
 LEGACY_DECODERS = {"tcvn3": tcvn3_to_unicode, "vni": vni_to_unicode}

@@ -110,11 +110,23 @@ def issuer_codes() -> dict[str, str | None]:
     return {code: v["issuer"] for code, v in load("issuer_codes")["codes"].items()}
 
 
+def _fold_table() -> dict[int, str]:
+    table = {}
+    for cp in range(0xC0, 0x1FFF):
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn")
+        if base != ch and base.isascii():
+            table[cp] = base.lower()
+    table.update({ord("đ"): "d", ord("Đ"): "d"})
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def fold(s: str) -> str:
     """Lower case without diacritics, đ → d, spaces collapsed: the key for loose comparisons."""
-    s = s.replace("đ", "d").replace("Đ", "D")
-    s = "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
-    return " ".join(s.lower().split())
+    return " ".join(s.translate(_FOLD).lower().split())
 
 
 @functools.cache
@@ -143,6 +155,19 @@ def type_words_alternation() -> str:
 def type_words_regex() -> regex.Pattern:
     """Any type word as group ``type``."""
     return regex.compile(r"(?<![\p{L}])(?P<type>" + type_words_alternation() + r")(?![\p{L}])")
+
+
+@functools.cache
+def type_words_regex_reverse() -> regex.Pattern:
+    """``type_words_regex`` searching backwards: the type word nearest the end of a window."""
+    return regex.compile(type_words_regex().pattern, regex.REVERSE)
+
+
+@functools.cache
+def relations_regex() -> regex.Pattern:
+    """All relation words (folded), searching backwards; group names are not needed, the word maps back."""
+    words = [w for w, _ in relations()]
+    return regex.compile(r"(?<= )(?:" + "|".join(regex.escape(w) for w in words) + r")(?=[ ,])", regex.REVERSE)
 
 
 @functools.cache

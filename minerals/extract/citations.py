@@ -9,6 +9,7 @@ relation and issuer; short forms ("Nghị định 126") resolve to the full cita
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -21,24 +22,31 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 _DASH_TABLE = str.maketrans({d: "-" for d in _DASHES} | {"\u00d0": "Đ"})
 
 
+_SPACES = regex.compile(r"\s+")
+_SEPARATORS = regex.compile(r"([/-])")
+_TRAILING_DIGITS = regex.compile(r"\d+$")
+_SEP_SPLIT = regex.compile(r"[/-]")
+
+
 def normalize_number(raw: str) -> str:
     """The số hiệu as DESIGN.md spells it: NFC, no spaces, Đ, '-' for any dash; codes that lost the stroke
     of Đ in OCR or ASCII text regain it when that makes a known code ("ND-CP" → "NĐ-CP")."""
     s = unicodedata.normalize("NFC", raw).translate(_DASH_TABLE)
-    s = regex.sub(r"\s+", "", s)
-    parts = regex.split(r"([/-])", s)
+    s = _SPACES.sub("", s)
+    parts = _SEPARATORS.split(s)
     return "".join(_fix_code(p) if i % 2 == 0 else p for i, p in enumerate(parts))
 
 
-def _known_codes() -> set[str]:
-    return {c.upper() for c in patterns.type_by_code()} | {c.upper() for c in patterns.issuer_codes()}
+@functools.cache
+def _known_codes() -> frozenset[str]:
+    return frozenset({c.upper() for c in patterns.type_by_code()} | {c.upper() for c in patterns.issuer_codes()})
 
 
 def _fix_code(seg: str) -> str:
     if "D" not in seg or not seg[:1].isalpha():
         return seg
     known = _known_codes()
-    if regex.sub(r"\d+$", "", seg).upper() in known:
+    if _TRAILING_DIGITS.sub("", seg).upper() in known:
         return seg
     idx = [i for i, c in enumerate(seg) if c == "D"][:4]
     for mask in range(1, 2 ** len(idx)):
@@ -47,7 +55,7 @@ def _fix_code(seg: str) -> str:
             if mask >> bit & 1:
                 chars[i] = "Đ"
         cand = "".join(chars)
-        if regex.sub(r"\d+$", "", cand).upper() in known:
+        if _TRAILING_DIGITS.sub("", cand).upper() in known:
             return cand
     return seg
 
@@ -60,7 +68,7 @@ def canonical_id(number: str) -> str:
 def type_from_number(number: str, regime: str) -> str | None:
     """The document type the symbol implies: NĐ → Nghị định, QH → Luật; no type code → Công văn."""
     by_code = patterns.type_by_code()
-    segs = regex.split(r"[/-]", number)
+    segs = _SEP_SPLIT.split(number)
     if regime == "normative":
         candidates = segs[2:3]
     elif regime == "party":
@@ -68,7 +76,7 @@ def type_from_number(number: str, regime: str) -> str | None:
     else:
         candidates = segs[1:2]
     for seg in candidates:
-        code = regex.sub(r"\d+$", "", seg).upper()
+        code = _TRAILING_DIGITS.sub("", seg).upper()
         if code in by_code:
             return by_code[code]
     if regime == "administrative":
@@ -105,6 +113,18 @@ _LIST_GAP = regex.compile(r"\A[ \t\n]*(?:[,;][ \t\n]*)?(?:(?:và|hoặc|cùng)[ 
 _NUMBER_WORD = regex.compile(r"(?:" + "|".join([_L("số"), "s6", "S6", "so", "So", "só", "sô"]) + r")[ \t\n]*:?[ \t\n]*\Z")
 _CLAUSE_END = regex.compile(r"[.;!?\n](?![\d])")
 _LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh"}
+_RELATION_OF = dict(patterns.relations())
+# the type word (and "số") right before a bare number: "Nghị định 126", "Thông tư số 55"
+_SHORT_LEAD = regex.compile(
+    r"(?<![\p{L}])(?P<type>" + patterns.type_words_alternation() + r")[ \t]+(?:" + _L("số") + r"[ \t]+)?\Z"
+)
+# "Luật Hải quan số 54/2014/QH13": a law's name may stand between the type word and its number
+_LAW_NAME_GAP = regex.compile(
+    r"[ \t\n]+\p{Lu}[^\n;.()]{0,100}?[ \t\n]+(?:(?:năm[ \t\n]+)?\d{4}[ \t\n]+)?(?:" + _L("số") + r")[ \t\n]*:?[ \t\n]*"
+)
+_YEAR_IN_NUMBER = regex.compile(r"[\d.]+/(\d{4})")
+_LEADING_NUMBER = regex.compile(r"[\d.]+")
+_TABLE_CELL_LEAD = regex.compile(r"[ \t|]*")
 
 
 @dataclass
@@ -133,20 +153,15 @@ def _type_word_before(text: str, start: int) -> tuple[str | None, int]:
     """The type word printed just before a number ('Quyết định số', 'Luật Hải quan số'), and where it starts."""
     window_start = max(0, start - 160)
     window = text[window_start:start]
-    best = None
-    for m in patterns.type_words_regex().finditer(window):
-        best = m
+    best = patterns.type_words_regex_reverse().search(window)
     if best is None:
         return None, start
     gap = window[best.end() :]
     folded = patterns.fold(best["type"])
     name = "văn bản" if folded == "van ban" else patterns.type_by_word().get(folded)
-    if not gap.strip() or _NUMBER_WORD.fullmatch(gap.lstrip()) or regex.fullmatch(r"[ \t\n]+", gap):
+    if not gap.strip() or _NUMBER_WORD.fullmatch(gap.lstrip()):
         return name, window_start + best.start()
-    if name in _LAW_TYPES and regex.fullmatch(
-        r"[ \t\n]+\p{Lu}[^\n;.()]{0,100}?[ \t\n]+(?:(?:năm[ \t\n]+)?\d{4}[ \t\n]+)?" + r"(?:" + _L("số") + r")[ \t\n]*:?[ \t\n]*",
-        gap,
-    ):
+    if name in _LAW_TYPES and _LAW_NAME_GAP.fullmatch(gap):
         return name, window_start + best.start()
     return None, start
 
@@ -174,14 +189,8 @@ def _relation_before(text: str, head: int) -> str | None:
     if cuts:
         window = window[cuts[-1].end() :]
     folded = " " + patterns.fold(window) + " "
-    best, best_pos = None, -1
-    for word, relation in patterns.relations():
-        i = folded.rfind(" " + word + " ")
-        if i < 0:
-            i = folded.rfind(" " + word + ",")
-        if i > best_pos:
-            best, best_pos = relation, i
-    return best
+    m = patterns.relations_regex().search(folded)  # backwards: the relation word ending nearest the citation
+    return _RELATION_OF[m[0]] if m else None
 
 
 def _not_a_document(text: str, head: int) -> bool:
@@ -204,7 +213,7 @@ def find_own_number(text: str, within: int = 8000) -> tuple[str | None, tuple[in
         starts = [m.end()]
         line_end = text.find("\n", m.end())
         if line_end >= 0 and "|" in text[m.start() : line_end]:
-            starts.append(line_end + 1 + len(regex.match(r"[ \t|]*", text[line_end + 1 :])[0]))
+            starts.append(line_end + 1 + len(_TABLE_CELL_LEAD.match(text, line_end + 1)[0]))
         for at in starts:
             n = num_rx.match(text, at)
             if n:
@@ -263,7 +272,7 @@ def _better_issuer(new: str | None, old: str | None) -> bool:
 
 def _year_of(number: str, regime: str) -> int | None:
     if regime == "normative":
-        y = regex.match(r"[\d.]+/(\d{4})", number)
+        y = _YEAR_IN_NUMBER.match(number)
         return int(y[1]) if y else None
     return None
 
@@ -349,17 +358,21 @@ def _short_forms(doc: Document, text: str, full: list[Citation], own_id: str | N
     taken = [(c.start, c.end) for c in full]
     by_key: dict[tuple[str | None, str], list[Citation]] = {}
     for c in full:
-        lead = regex.match(r"[\d.]+", c.number)
+        lead = _LEADING_NUMBER.match(c.number)
         if lead:
             by_key.setdefault((c.doc_type, lead[0]), []).append(c)
     out: list[Citation] = []
-    rx = regex.compile(
-        r"(?<![\p{L}])(?P<type>" + patterns.type_words_alternation() + r")[ \t]+(?:" + _L("số") + r"[ \t]+)?(?P<n>\d{1,5})(?:/(?P<y>(?:19|20)\d\d))?(?![\d/\p{L}-])"
+    leads = sorted({lead for _, lead in by_key}, key=len, reverse=True)
+    bare = regex.compile(
+        r"(?<![\d/.,\p{L}])(?P<n>" + "|".join(regex.escape(x) for x in leads) + r")(?:/(?P<y>(?:19|20)\d\d))?(?![\d/\p{L}-])"
     )
-    for m in rx.finditer(text):
-        if any(s <= m.start("n") < e for s, e in taken):
+    for m in bare.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
             continue
-        type_name = patterns.type_by_word().get(patterns.fold(m["type"]))
+        before = _SHORT_LEAD.search(text, max(0, m.start() - 40), m.start())
+        if not before:
+            continue
+        type_name = patterns.type_by_word().get(patterns.fold(before["type"]))
         cands = [c for c in by_key.get((type_name, m["n"]), []) if c.start < m.start()]
         if m["y"]:
             cands = [c for c in cands if c.year == int(m["y"])]
@@ -369,9 +382,9 @@ def _short_forms(doc: Document, text: str, full: list[Citation], own_id: str | N
         ref = cands[0]
         out.append(
             Citation(
-                text=text[m.start() : m.end()], doc_type=ref.doc_type, number=ref.number, year=ref.year,
-                date=ref.date, issuer=ref.issuer, relation=_relation_before(text, m.start()), id=ref.id,
-                start=m.start(), end=m.end(), page=doc.page_at(m.start()), short_form=True,
+                text=text[before.start() : m.end()], doc_type=ref.doc_type, number=ref.number, year=ref.year,
+                date=ref.date, issuer=ref.issuer, relation=_relation_before(text, before.start()), id=ref.id,
+                start=before.start(), end=m.end(), page=doc.page_at(before.start()), short_form=True,
             )
         )
     return out

@@ -67,8 +67,8 @@ def _name_end(text: str, pos: int, stops: frozenset[str]) -> int:
         w = m["w"]
         low = w.lower()
         two = (low + " " + (_WORD.match(text, m.end())["w"] or "").lower()) if _WORD.match(text, m.end()) else low
-        if w.isdigit() or low in stops or two in stops:
-            break
+        if w.isdigit() or (w == low and (low in stops or two in stops)):
+            break  # a capitalized word belongs to the title ("Luật Các tổ chức tín dụng")
         if after_comma and (w[0].isupper()):
             break
         if first and low in ("này", "pháp", "sư"):

@@ -1,0 +1,74 @@
+"""Citation-extraction throughput on cleaned corpus text, beside underthesea's word_tokenize on the same text.
+
+Run: python bench/bench_citations.py [--repeat N]
+Prints MB/s of (a) get_citations on clean text, (b) the whole pipeline read→clean→extract, (c) underthesea
+word_tokenize, one core, and peak memory. The README records what it printed on the project machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import minerals  # noqa: E402
+from minerals.dataset import walk  # noqa: E402
+from minerals.extract import get_citations, get_named_laws  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--tokenize-docs", type=int, default=6, help="documents given to underthesea (it is slow)")
+    args = ap.parse_args()
+
+    paths = list(walk(ROOT / "corpus"))
+    docs = [minerals.clean(minerals.read(p)) for p in paths]
+    size = sum(len(d.text.encode("utf-8")) for d in docs)
+
+    t = time.perf_counter()
+    for _ in range(args.repeat):
+        n = sum(len(get_citations(d)) for d in docs)
+    cit = time.perf_counter() - t
+
+    t = time.perf_counter()
+    for _ in range(args.repeat):
+        for d in docs:
+            get_named_laws(d)
+    laws = time.perf_counter() - t
+
+    raw_size = sum(p.stat().st_size for p in paths)
+    t = time.perf_counter()
+    for _ in range(args.repeat):
+        for p in paths:
+            minerals.process(p)
+    full = time.perf_counter() - t
+
+    from underthesea import word_tokenize
+
+    sample = docs[: args.tokenize_docs]
+    sample_size = sum(len(d.text.encode("utf-8")) for d in sample)
+    word_tokenize("khởi động")  # load the model outside the timing
+    t = time.perf_counter()
+    for d in sample:
+        word_tokenize(d.text)
+    tok = time.perf_counter() - t
+
+    mb = 1e6
+    print(f"corpus: {len(docs)} documents, {size / mb:.2f} MB clean text, {n} citations")
+    print(f"citations (get_citations on clean text): {size * args.repeat / cit / mb:8.2f} MB/s")
+    print(f"named laws (get_named_laws):             {size * args.repeat / laws / mb:8.2f} MB/s")
+    print(f"whole pipeline read→clean→extract:       {raw_size * args.repeat / full / mb:8.2f} MB/s "
+          f"({len(paths) * args.repeat / full:.0f} documents/s)")
+    print(f"underthesea word_tokenize:               {sample_size / tok / mb:8.2f} MB/s ({len(sample)} documents)")
+    print(f"citations vs word_tokenize:              {(size * args.repeat / cit) / (sample_size / tok):8.1f}x")
+    print(f"peak memory (max RSS):                   {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:8.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Citations on real sentences from corpus/ (the document each comes from is named)."""
+
+from __future__ import annotations
+
+import pytest
+
+import minerals
+from minerals.extract.citations import canonical_id, normalize_number
+from minerals.models import Document
+
+from .conftest import corpus_file
+
+
+def cites(text: str):
+    return minerals.extract(minerals.clean(Document(path="<s>", sha256="", raw=text, pages=[]))).citations
+
+
+# (source, sentence, [(number, doc_type, date, issuer, relation), ...])
+CASES = [
+    ("seed 001", "Thực hiện Công văn số 2285/SLĐTBXH-LĐVL ngày 15 tháng 11 năm \n\n2024 của Sở Lao động - Thương binh và Xã hội tỉnh Cao Bằng về việc báo cáo",
+     [("2285/SLĐTBXH-LĐVL", "Công văn", "2024-11-15", "Sở Lao động - Thương binh và Xã hội tỉnh Cao Bằng", "thực hiện")]),
+    ("seed 001", "kết quả thực hiện Chỉ thị số \n\n20-CT/TW ngày 12/12/2022 của Ban Bí thư;",
+     [("20-CT/TW", "Chỉ thị", "2022-12-12", "Ban Bí thư", "tổng kết")]),
+    ("seed 004", "Căn cứ Công văn số 65/SLĐTB&XH -VL-ATLĐ ngày 12/01/2021 của sở Lao động TB&XH tỉnh Điện Biên",
+     [("65/SLĐTB&XH-VL-ATLĐ", "Công văn", "2021-01-12", None, "căn cứ")]),
+    ("seed 003", "Thực hiện Quyết định số 622/QĐ-TTg ngày 10/5/2017 của Thủ tướng \n\nChính phủ về việc ban hành Kế hoạch",
+     [("622/QĐ-TTg", "Quyết định", "2017-05-10", "Thủ tướng Chính phủ", "thực hiện")]),
+    ("realdocs 006", "Nghị quyết số 66.4/2025/NQ-CP ngày 19 tháng 9 năm 2025 của Chính phủ",
+     [("66.4/2025/NQ-CP", "Nghị quyết", "2025-09-19", "Chính phủ", None)]),
+    ("issue 2", "Căn cứ Nghị định số 01/2020/NĐ-CP và 02/2020/NĐ-CP của Chính phủ;",
+     [("01/2020/NĐ-CP", "Nghị định", None, "Chính phủ", "căn cứ"), ("02/2020/NĐ-CP", "Nghị định", None, "Chính phủ", "căn cứ")]),
+    ("issue 2", "thực hiện các Quyết định số 12/QĐ-UBND, 13/QĐ-UBND của UBND tỉnh",
+     [("12/QĐ-UBND", "Quyết định", None, "UBND tỉnh", "thực hiện"), ("13/QĐ-UBND", "Quyết định", None, "UBND tỉnh", "thực hiện")]),
+    ("realdocs 022", "theo Kế hoạch số 1109/QĐ-UBND của UBND tỉnh",
+     [("1109/QĐ-UBND", "Kế hoạch", None, "UBND tỉnh", "theo")]),
+    ("PDF export", "thực hiện Quyết định số 485/QĐ-\nUBND ngày 29/3/2021",
+     [("485/QĐ-UBND", "Quyết định", "2021-03-29", None, "thực hiện")]),
+    ("realdocs 033 (OCR)", "Th6ng tu s6 86/2016/TT-BQP ngay 20 thäng 6 nam 2016",
+     [("86/2016/TT-BQP", "Thông tư", "2016-06-20", None, None)]),
+    ("Ð look-alike", "Căn cứ Nghị định số 126/2007/NÐ–CP ngày 01/8/2007 của Chính phủ",
+     [("126/2007/NĐ-CP", "Nghị định", "2007-08-01", "Chính phủ", "căn cứ")]),
+    ("symbol only", "theo 1511/LĐTBXH-CATLĐ và 57-NQ/TW", [("1511/LĐTBXH-CATLĐ", "Công văn", None, None, "theo"), ("57-NQ/TW", "Nghị quyết", None, None, "theo")]),
+    ("law by number", "Luật Hải quan số 54/2014/QH13 ngày 23 tháng 6 năm 2014", [("54/2014/QH13", "Luật", "2014-06-23", None, None)]),
+]
+
+
+@pytest.mark.parametrize(("source", "sentence", "expected"), CASES, ids=[c[0] + ": " + c[1][:30] for c in CASES])
+def test_citation_sentences(source, sentence, expected):
+    got = [(c.number, c.doc_type, c.date, c.issuer, c.relation) for c in cites(sentence) if not c.short_form]
+    assert got == expected
+
+
+def test_short_form_resolves_to_earlier_full_citation():
+    found = cites("Căn cứ Nghị định số 126/2007/NĐ-CP ngày 01/8/2007 của Chính phủ; ... theo Nghị định 126 thì")
+    assert [(c.number, c.short_form, c.text) for c in found] == [
+        ("126/2007/NĐ-CP", False, "126/2007/NĐ-CP"), ("126/2007/NĐ-CP", True, "Nghị định 126")]
+    assert found[1].date == "2007-08-01"
+
+
+def test_short_form_without_antecedent_is_not_a_citation():
+    assert cites("theo Nghị định 126 thì") == []
+
+
+def test_own_number_is_never_a_citation():
+    doc = minerals.process(corpus_file("013_"))
+    assert doc.info.number == "13/2015/TT-BTC"
+    assert all(c.id != canonical_id("13/2015/TT-BTC") for c in doc.citations)
+
+
+def test_canonical_id_is_spelling_independent():
+    spellings = ["126/2007/NĐ-CP", "126 / 2007 / NÐ – CP", "126/2007/ND-CP", "126/2007/nđ-cp"]
+    assert len({canonical_id(s) for s in spellings}) == 1
+    assert normalize_number("65/SLĐTB&XH -VL-ATLĐ") == "65/SLĐTB&XH-VL-ATLĐ"
+
+
+def test_forms_and_dates_are_not_citations():
+    assert cites("theo mẫu số 03/KBS/GSQL ban hành ngày 12/12/2022, đạt 02/5 người, 10/10 huyện") == []
+
+
+def test_named_laws_in_seed_003():
+    doc = minerals.process(corpus_file("003_"))
+    assert ("Bộ luật Lao động", 2019) in {(n.name, n.year) for n in doc.named_laws}

@@ -1,0 +1,41 @@
+"""The gold set: scores that must not drop."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from minerals.evaluate import evaluate, load_gold
+
+
+@pytest.fixture(scope="module")
+def scores(corpus):
+    return evaluate(corpus)
+
+
+def test_gold_covers_seeds_and_twelve_realdocs(corpus):
+    gold = load_gold(corpus / "gold")
+    seeds = [g for g in gold if (corpus / "seeds" / (g["doc"] + ".txt")).exists()]
+    assert len(seeds) == 5 and len(gold) - len(seeds) >= 12
+    blind = {"001", "002", "003", "009", "010", "012", "015", "016", "018", "020", "023", "024", "027", "029", "030", "032"}
+    assert not [g["doc"] for g in gold if g["doc"] not in {s["doc"] for s in seeds} and g["doc"][:3] in blind]
+
+
+def test_citation_f1_on_gold(scores):
+    totals, _ = scores
+    assert totals["citation"].f1 >= 0.95, totals["citation"]
+
+
+def test_type_and_date_of_citations(scores):
+    totals, _ = scores
+    assert totals["doc_type"].f1 >= 0.95
+    assert totals["date"].f1 >= 0.93
+
+
+def test_gold_files_are_valid(corpus):
+    for path in (corpus / "gold").glob("*.json"):
+        g = json.loads(path.read_text(encoding="utf-8"))
+        numbers = [c["number"] for c in g["citations"]]
+        assert len(numbers) == len(set(numbers)), path
+        assert g["own_number"] not in numbers, path
