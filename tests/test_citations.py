@@ -22,7 +22,7 @@ CASES = [
     ("seed 001", "kết quả thực hiện Chỉ thị số \n\n20-CT/TW ngày 12/12/2022 của Ban Bí thư;",
      [("20-CT/TW", "Chỉ thị", "2022-12-12", "Ban Bí thư", "tổng kết")]),
     ("seed 004", "Căn cứ Công văn số 65/SLĐTB&XH -VL-ATLĐ ngày 12/01/2021 của sở Lao động TB&XH tỉnh Điện Biên",
-     [("65/SLĐTB&XH-VL-ATLĐ", "Công văn", "2021-01-12", None, "căn cứ")]),
+     [("65/SLĐTB&XH-VL-ATLĐ", "Công văn", "2021-01-12", "sở Lao động TB&XH tỉnh Điện Biên", "căn cứ")]),
     ("seed 003", "Thực hiện Quyết định số 622/QĐ-TTg ngày 10/5/2017 của Thủ tướng \n\nChính phủ về việc ban hành Kế hoạch",
      [("622/QĐ-TTg", "Quyết định", "2017-05-10", "Thủ tướng Chính phủ", "thực hiện")]),
     ("realdocs 006", "Nghị quyết số 66.4/2025/NQ-CP ngày 19 tháng 9 năm 2025 của Chính phủ",
@@ -39,6 +39,8 @@ CASES = [
      [("86/2016/TT-BQP", "Thông tư", "2016-06-20", None, None)]),
     ("Ð look-alike", "Căn cứ Nghị định số 126/2007/NÐ–CP ngày 01/8/2007 của Chính phủ",
      [("126/2007/NĐ-CP", "Nghị định", "2007-08-01", "Chính phủ", "căn cứ")]),
+    ("OCR (realdocs 032 style)", "Thông tư số 18/2026/TT -BQP ngày J0 tháng 3 năm 2026 của Bộ trưởng Bộ Quốc phòng",
+     [("18/2026/TT-BQP", "Thông tư", "2026-03-10", "Bộ trưởng Bộ Quốc phòng", None)]),
     ("symbol only", "theo 1511/LĐTBXH-CATLĐ và 57-NQ/TW", [("1511/LĐTBXH-CATLĐ", "Công văn", None, None, "theo"), ("57-NQ/TW", "Nghị quyết", None, None, "theo")]),
     ("law by number", "Luật Hải quan số 54/2014/QH13 ngày 23 tháng 6 năm 2014", [("54/2014/QH13", "Luật", "2014-06-23", None, None)]),
 ]

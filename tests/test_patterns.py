@@ -98,3 +98,8 @@ def test_type_from_symbol():
 def test_every_pattern_file_loads():
     for path in patterns.PATTERNS_DIR.glob("*.json"):
         assert patterns.load(path.stem)
+
+
+@pytest.mark.parametrize(("text", "iso"), patterns.load("ocr")["examples"])
+def test_ocr_digit_examples(text, iso):
+    assert _doc("Thông tư số 18/2026/TT-BQP " + text).citations[0].date == iso

@@ -89,13 +89,18 @@ _L = patterns.loose
 _NGAY = _L("ngày") + "|" + _L("ngáy")
 _THANG = _L("tháng")
 _NAM = _L("năm")
+_OCR_DIGITS = patterns.load("ocr")["digits"]
+_OCR_TABLE = str.maketrans(_OCR_DIGITS)
+_DD = r"(?:\d|[" + regex.escape("".join(_OCR_DIGITS)) + r"](?=\d)|(?<=\d)[" + regex.escape("".join(_OCR_DIGITS)) + r"]|\d){1,2}"
 _DATE_AFTER = regex.compile(
     r"[ \t\n]*,?[ \t\n]*\(?[ \t\n]*(?:(?:đã |được )?ban hành[ \t\n]+)?(?:" + _NGAY + r")[ \t\n]*:?[ \t\n]*"
-    r"(?:(?P<d>\d{1,2})[ \t]*[/.-][ \t]*(?P<m>\d{1,2})[ \t]*[/.-][ \t]*(?P<y>(?:19|20)\d\d)"
-    r"|(?P<d2>\d{1,2})[ \t\n]+(?:" + _THANG + r")[ \t\n]+(?P<m2>\d{1,2})[ \t\n]*(?:,[ \t\n]*)?(?:" + _NAM + r")[ \t\n]+(?P<y2>(?:19|20)\d\d))"
+    r"(?:(?P<d>" + _DD + r")[ \t]*[/.-][ \t]*(?P<m>" + _DD + r")[ \t]*[/.-][ \t]*(?P<y>(?:19|20)\d\d)"
+    r"|(?P<d2>" + _DD + r")[ \t\n]+(?:" + _THANG + r")[ \t\n]+(?P<m2>" + _DD + r")[ \t\n]*(?:,[ \t\n]*)?(?:" + _NAM + r")[ \t\n]+(?P<y2>(?:19|20)\d\d))"
     r"(?![\d/])"
 )
-_ISSUER_LEAD = regex.compile(r"[ \t\n]*[,)]?[ \t\n]*(?P<lead>" + _L("của") + r"|do)[ \t\n]+(?=[\p{Lu}])")
+_ISSUER_LEAD = regex.compile(
+    r"[ \t\n]*[,)]?[ \t\n]*(?P<lead>" + _L("của") + r"|do)[ \t\n]+(?=[\p{Lu}]|(?:sở|bộ|ủy ban|uỷ ban|ban|cục|phòng)[ \t]+\p{Lu})"
+)
 # Words that end an issuer phrase: what a document does after its issuer is named ("của Chính phủ quy định",
 # "của Thủ tướng Chính phủ giúp ổn định", "của UBND tỉnh về việc") and the start of the next list item.
 _ISSUER_STOP_WORDS = (
@@ -105,9 +110,17 @@ _ISSUER_STOP_WORDS = (
     "yêu cầu", "thành lập", "kiện toàn", "xin", "báo cáo", "như", "nay", "đến", "từ", "khi", "nêu", "gồm",
 )
 _ISSUER_STOP = regex.compile(
-    r"[,;.:()\[\]\"“”\n|]|\s(?i:" + "|".join(sorted({*_ISSUER_STOP_WORDS, *map(patterns.fold, _ISSUER_STOP_WORDS)}))
+    r"[,;:()\[\]\"“”\n|]|(?<!(?<![\p{L}])(?:TP|Tp|TX|Tx))\.(?!\p{L})|\s(?i:" + "|".join(sorted({*_ISSUER_STOP_WORDS, *map(patterns.fold, _ISSUER_STOP_WORDS)}))
     + r"|(?:năm|giai đoạn) \d)(?!\p{L})"
     r"|\s(?:và|hoặc)\s(?=\p{Ll}|" + patterns.type_words_alternation() + r")"
+)
+# An issuer printed before the citation: "đề nghị của Sở Nông nghiệp và Môi trường tại Công văn số ..."
+# (realdocs 006, 011, 031), "ngày 31/12/2019 UBND huyện ban hành Quyết định số ..." (seed 004).
+_PRE_ISSUER = regex.compile(
+    r"(?:(?<![\p{L}])của[ \t]+(?P<a>\p{Lu}[^,;:.()\n]{1,90}?)[ \t]+tại"
+    r"|(?:(?<![\p{L}])ngày[ \t]+(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>(?:19|20)\d\d)[ \t]*,?[ \t]*)?"
+    r"(?<![\p{L}])(?P<b>(?:UBND|Ủy ban|Uỷ ban|HĐND|Hội đồng|Bộ|Sở|Ban|Cục|Tổng cục|Chính phủ|Thủ tướng|Tỉnh ủy|Thành ủy|Huyện ủy)[^,;:.()\n]{0,60}?)[ \t]+(?:đã[ \t]+)?ban hành)"
+    r"[ \t]*(?:các[ \t]+)?\Z"
 )
 _LIST_GAP = regex.compile(r"\A[ \t\n]*(?:[,;][ \t\n]*)?(?:(?:và|hoặc|cùng)[ \t\n]+)?(?:các[ \t\n]+)?(?:" + _L("số") + r"[ \t\n]*)?\Z")
 _NUMBER_WORD = regex.compile(r"(?:" + "|".join([_L("số"), "s6", "S6", "so", "So", "só", "sô"]) + r")[ \t\n]*:?[ \t\n]*\Z")
@@ -143,8 +156,9 @@ class _Mention:
 
 
 def _parse_date(d: str, m: str, y: str) -> str | None:
+    """ISO date, or None for an impossible one (31/02); OCR letters in day and month read as digits."""
     try:
-        return dt.date(int(y), int(m), int(d)).isoformat()
+        return dt.date(int(y), int(m.translate(_OCR_TABLE)), int(d.translate(_OCR_TABLE))).isoformat()
     except ValueError:
         return None
 
@@ -317,6 +331,12 @@ def _mention(text: str, start: int, end: int, raw: str, regime: str) -> _Mention
         pos = d.end()
     mt.issuer, pos = _issuer_after(text, pos)
     mt.tail = pos
+    if mt.issuer is None and head < start:
+        pre = _PRE_ISSUER.search(text, max(0, head - 130), head)
+        if pre:
+            mt.issuer = " ".join((pre["a"] or pre["b"]).split())
+            if pre["d"] and mt.date is None:
+                mt.date = _parse_date(pre["d"], pre["m"], pre["y"])
     mt.relation = _relation_before(text, head)
     return mt
 
