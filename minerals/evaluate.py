@@ -119,6 +119,11 @@ def score_document(doc: Document, gold: dict) -> DocResult:
     pl = {(n, y) for n, y in pl if y is not None or not any(n == n2 and y2 is not None for n2, y2 in pl)}
     scores["named_law"] = Score(tp=len(pl & gl), n_pred=len(pl), n_gold=len(gl))
     errors["named_law"] = [f"missed {x}" for x in sorted(gl - pl, key=str)] + [f"spurious {x}" for x in sorted(pl - gl, key=str)]
+    if gold.get("dates") is not None:
+        pd_ = {d.value for d in doc.dates if d.precision == "day" and d.value}
+        gd = set(gold["dates"])
+        scores["date_mention"] = Score(tp=len(pd_ & gd), n_pred=len(pd_), n_gold=len(gd))
+        errors["date_mention"] = [f"missed {x}" for x in sorted(gd - pd_)] + [f"spurious {x}" for x in sorted(pd_ - gd)]
     own_ok = (doc.info.number or None) == (gold.get("own_number") or None)
     scores["own_number"] = Score(tp=int(own_ok), n_pred=1, n_gold=1)
     if not own_ok:
@@ -126,7 +131,7 @@ def score_document(doc: Document, gold: dict) -> DocResult:
     return DocResult(gold["doc"], scores, errors)
 
 
-FIELDS = ("citation", "doc_type", "date", "issuer", "named_law", "own_number")
+FIELDS = ("citation", "doc_type", "date", "issuer", "named_law", "own_number", "date_mention")
 
 
 def evaluate(corpus: Path, gold_dir: Path | None = None, process: Callable[[Path], Document] | None = None) -> tuple[dict[str, Score], list[DocResult]]:

@@ -89,6 +89,21 @@ class NamedLaw:
     extractor: str = "named_laws"
 
 
+@dataclass(frozen=True)
+class DateMention:
+    """A date as printed; ``value`` is ISO (YYYY-MM-DD, YYYY-MM, YYYY, or an interval "2021/2025") or ``None``
+    for an impossible date ("31/02/2021"), which is flagged in the document's warnings."""
+
+    text: str
+    value: str | None
+    precision: str
+    start: int
+    end: int
+    page: int
+    form: str = ""
+    extractor: str = "dates"
+
+
 @dataclass
 class DocumentInfo:
     """What the document says about itself (NĐ 30 header); ``None`` where the text does not say."""
@@ -120,6 +135,7 @@ class Document:
     info: DocumentInfo = field(default_factory=DocumentInfo)
     citations: list[Citation] = field(default_factory=list)
     named_laws: list[NamedLaw] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
 
     @property
     def is_clean(self) -> bool:
@@ -154,7 +170,7 @@ class Document:
             },
             "citations": [_item(c) for c in self.citations],
             "named_laws": [_item(n) for n in self.named_laws],
-            "dates": [],
+            "dates": [_item(d) for d in self.dates],
             "quantities": [],
             "targets": [],
             "entities": [],
@@ -164,4 +180,5 @@ class Document:
 def _item(obj: Any) -> dict[str, Any]:
     d = asdict(obj)
     d.pop("extractor", None)
+    d.pop("form", None)
     return d

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..models import Document
 from .citations import canonical_id, get_citations, normalize_number
+from .dates import get_dates
 from .metadata import get_info
 from .named_laws import get_named_laws
 
@@ -15,7 +16,8 @@ def extract(doc: Document) -> Document:
     doc.info = get_info(doc)
     doc.citations = get_citations(doc, own_number=doc.info.number)
     doc.named_laws = get_named_laws(doc)
+    doc.dates = get_dates(doc, exclude=[(c.start, c.end) for c in doc.citations if not c.short_form])
     return doc
 
 
-__all__ = ["extract", "get_citations", "get_named_laws", "get_info", "canonical_id", "normalize_number"]
+__all__ = ["extract", "get_citations", "get_dates", "get_named_laws", "get_info", "canonical_id", "normalize_number"]

@@ -1,0 +1,93 @@
+"""Dates in every form the documents print (patterns/dates.json): days, ranges, blank-day drafts, months,
+quarters, halves, periods and years, each as ISO with a precision. Impossible dates are flagged, not invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import regex
+
+from .. import patterns
+from ..models import DateMention, Document
+
+_MONTHS_EN = {m: i for i, m in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+     "November", "December"], 1)}
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+
+
+@functools.cache
+def _forms() -> tuple[tuple[str, regex.Pattern], ...]:
+    spec = patterns.load("dates")
+    frags = dict(spec["fragments"])
+    out = []
+    for form in spec["forms"]:
+        rx = patterns.expand(frags, form["regex"])
+        for word in sorted(spec["loose_words"], key=len, reverse=True):  # OCR drops diacritics
+            rx = regex.sub(r"(?<![\p{L}\[])" + regex.escape(word) + r"(?![\p{L}])", lambda _m, w=word: "(?:" + patterns.loose(w) + ")", rx)
+        out.append((form["name"], regex.compile(r"(?<![\p{L}\d])(?:" + rx + ")", regex.IGNORECASE)))
+    return tuple(out)
+
+
+def _day(y: str | int, m: str | int, d: str | int) -> str | None:
+    try:
+        return dt.date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def _month(y: str | int, m: str | int) -> str | None:
+    return f"{int(y):04d}-{int(m):02d}" if 1 <= int(m) <= 12 else None
+
+
+def _values(name: str, m: regex.Match) -> list[tuple[str | None, str, int, int]]:
+    """(value, precision, start, end) for each date a match holds (a range holds two)."""
+    s, e = m.span()
+    if name == "range_dmy":
+        y2, m2 = m["y2"], m["m2"]
+        first = _day(m["y1"] or y2, m["m1"] or m2, m["d1"])
+        return [(first, "day", m.start("d1"), m.end("y1") if m["y1"] else m.end("m1") if m["m1"] else m.end("d1")),
+                (_day(y2, m2, m["d2"]), "day", m.start("d2"), m.end("y2"))]
+    if name in ("dmy_words", "dmy_numeric"):
+        return [(_day(m["y"], m["m"], m["d"]), "day", s, e)]
+    if name == "dmy_english":
+        if m["mon"]:
+            return [(_day(m["y"], _MONTHS_EN[m["mon"].capitalize()], m["d"]), "day", s, e)]
+        return [(_day(m["y2"], _MONTHS_EN[m["mon2"].capitalize()], m["d2"]), "day", s, e)]
+    if name in ("blank_day", "month_year"):
+        return [(_month(m["y"], m["m"]), "month", s, e)]
+    if name == "half":
+        first = patterns.fold(m["h"]) == "dau"
+        y = int(m["y"])
+        return [(f"{y}-01/{y}-06" if first else f"{y}-07/{y}-12", "period", s, e)]
+    if name == "quarter":
+        q = _ROMAN.get(m["q"].upper()) or int(m["q"])
+        y = int(m["y"])
+        return [(f"{y}-{3 * q - 2:02d}/{y}-{3 * q:02d}", "quarter", s, e)]
+    if name == "period":
+        y1, y2 = int(m["y1"]), int(m["y2"])
+        return [(f"{y1}/{y2}", "period", s, e)] if y1 < y2 else []
+    if name == "year":
+        return [(m["y"], "year", m.start("y"), e)]
+    return []
+
+
+def get_dates(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[DateMention]:
+    """Every date in ``doc.text``, outside the ``exclude`` spans (the numbers of citations)."""
+    text = doc.text or ""
+    taken: list[tuple[int, int]] = list(exclude)
+    out: list[DateMention] = []
+    for name, rx in _forms():
+        for m in rx.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append(m.span())
+            for value, precision, s, e in _values(name, m):
+                if value is None:
+                    doc.warnings.append(f"invalid date {text[s:e]!r} at {s}: not a calendar date")
+                out.append(DateMention(text=text[s:e], value=value, precision=precision, start=s, end=e,
+                                       page=doc.page_at(s), form=name))
+    out.sort(key=lambda d: d.start)
+    return out
