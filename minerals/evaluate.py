@@ -124,6 +124,8 @@ def score_document(doc: Document, gold: dict) -> DocResult:
         gd = set(gold["dates"])
         scores["date_mention"] = Score(tp=len(pd_ & gd), n_pred=len(pd_), n_gold=len(gd))
         errors["date_mention"] = [f"missed {x}" for x in sorted(gd - pd_)] + [f"spurious {x}" for x in sorted(pd_ - gd)]
+    if gold.get("quantities") is not None:
+        scores["quantity"], errors["quantity"] = _match_quantities(doc.quantities, gold["quantities"])
     own_ok = (doc.info.number or None) == (gold.get("own_number") or None)
     scores["own_number"] = Score(tp=int(own_ok), n_pred=1, n_gold=1)
     if not own_ok:
@@ -131,7 +133,40 @@ def score_document(doc: Document, gold: dict) -> DocResult:
     return DocResult(gold["doc"], scores, errors)
 
 
-FIELDS = ("citation", "doc_type", "date", "issuer", "named_law", "own_number", "date_mention")
+def _unit_key(u: str | None) -> str:
+    return patterns.fold(u) if u else ""
+
+
+def _same_unit(a: str | None, b: str | None) -> bool:
+    """Units agree when equal, or when one is the other's first words ("người" ~ "người học")."""
+    a, b = _unit_key(a), _unit_key(b)
+    return a == b or (bool(a) and bool(b) and (a.startswith(b + " ") or b.startswith(a + " ")))
+
+
+def _match_quantities(pred, gold: list[dict]) -> tuple[Score, list[str]]:
+    """A quantity is right when its value, its ratio base and its unit are all right (multiset match)."""
+    free = list(pred)
+    tp = 0
+    errs = []
+    for g in gold:
+        hit = next((p for p in free if _num_eq(p.value, g["value"]) and _num_eq(p.of, g.get("of"))
+                    and _same_unit(p.unit, g.get("unit"))), None)
+        if hit is not None:
+            free.remove(hit)
+            tp += 1
+        else:
+            errs.append(f"missed {g['value']} of={g.get('of')} {g.get('unit')!r} ({g.get('kind')})")
+    errs += [f"spurious {p.text!r} = {p.value} of={p.of} {p.unit!r} ({p.kind})" for p in free]
+    return Score(tp=tp, n_pred=len(pred), n_gold=len(gold)), errs
+
+
+def _num_eq(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(float(a) - float(b)) < 1e-6 * max(1.0, abs(float(b)))
+
+
+FIELDS = ("citation", "doc_type", "date", "issuer", "named_law", "own_number", "date_mention", "quantity")
 
 
 def evaluate(corpus: Path, gold_dir: Path | None = None, process: Callable[[Path], Document] | None = None) -> tuple[dict[str, Score], list[DocResult]]:

@@ -104,6 +104,22 @@ class DateMention:
     extractor: str = "dates"
 
 
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its meaning: kind count | money | percent | ratio | measure; ``of`` is a ratio's base."""
+
+    text: str
+    value: int | float
+    of: int | float | None
+    unit: str | None
+    kind: str
+    qualifier: str | None
+    start: int
+    end: int
+    page: int
+    extractor: str = "quantities"
+
+
 @dataclass
 class DocumentInfo:
     """What the document says about itself (NĐ 30 header); ``None`` where the text does not say."""
@@ -136,6 +152,7 @@ class Document:
     citations: list[Citation] = field(default_factory=list)
     named_laws: list[NamedLaw] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
 
     @property
     def is_clean(self) -> bool:
@@ -171,7 +188,7 @@ class Document:
             "citations": [_item(c) for c in self.citations],
             "named_laws": [_item(n) for n in self.named_laws],
             "dates": [_item(d) for d in self.dates],
-            "quantities": [],
+            "quantities": [_item(q) for q in self.quantities],
             "targets": [],
             "entities": [],
         }

@@ -103,3 +103,61 @@ def test_every_pattern_file_loads():
 @pytest.mark.parametrize(("text", "iso"), patterns.load("ocr")["examples"])
 def test_ocr_digit_examples(text, iso):
     assert _doc("Thông tư số 18/2026/TT-BQP " + text).citations[0].date == iso
+
+
+DATE_FORMS = [(f["name"], *ex) for f in patterns.load("dates")["forms"] for ex in f["examples"]]
+
+
+@pytest.mark.parametrize(("form", "text", "value", "precision"), DATE_FORMS)
+def test_date_examples(form, text, value, precision):
+    dates = _doc(text).dates
+    values = [d.value for d in dates]
+    expected = value if isinstance(value, list) else [value]
+    assert values == expected, (form, text, [(d.text, d.value) for d in dates])
+    assert {d.precision for d in dates} == {precision}
+
+
+@pytest.mark.parametrize("text", patterns.load("dates")["counterexamples"])
+def test_date_counterexamples(text):
+    assert _doc(text).dates == []
+
+
+def test_invalid_date_is_flagged_not_invented():
+    doc = _doc("Báo cáo ngày 31/02/2021 của UBND")
+    assert [d.value for d in doc.dates] == [None]
+    assert any("31/02/2021" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize(("text", "value", "of", "unit", "kind"), patterns.load("quantities")["examples"])
+def test_quantity_examples(text, value, of, unit, kind):
+    q = _doc(text).quantities
+    assert q, f"no quantity in {text!r}"
+    assert (q[0].value, q[0].of, q[0].unit, q[0].kind) == (value, of, unit, kind)
+
+
+@pytest.mark.parametrize("text", [t[0] for t in patterns.load("quantities")["not_quantities"]])
+def test_not_quantities(text):
+    assert _doc(text).quantities == [], [(q.text, q.unit) for q in _doc(text).quantities]
+
+
+@pytest.mark.parametrize(("text", "qualifier"), patterns.load("quantities")["qualifier_examples"])
+def test_qualifier_examples(text, qualifier):
+    assert _doc(text).quantities[0].qualifier == qualifier
+
+
+@pytest.mark.parametrize(("words", "value"), patterns.load("quantities")["words_examples"])
+def test_numbers_in_words(words, value):
+    from minerals.extract.numbers import parse_words
+
+    assert parse_words(words) == value
+
+
+def test_words_and_figures_disagree_is_a_warning():
+    doc = _doc("kinh phí 200.000.000 đồng (Ba trăm triệu đồng)")
+    assert any("disagrees" in w for w in doc.warnings)
+    assert not _doc("kinh phí 200.000.000 đồng (Hai trăm triệu đồng)").warnings
+
+
+def test_malformed_number_is_flagged():
+    doc = _doc("tổng diện tích tự nhiên là 10.71,7 ha")
+    assert doc.quantities == [] and any("10.71,7" in w for w in doc.warnings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..models import Document
 from .citations import canonical_id, get_citations, normalize_number
 from .dates import get_dates
+from .quantities import get_quantities
 from .metadata import get_info
 from .named_laws import get_named_laws
 
@@ -16,8 +17,10 @@ def extract(doc: Document) -> Document:
     doc.info = get_info(doc)
     doc.citations = get_citations(doc, own_number=doc.info.number)
     doc.named_laws = get_named_laws(doc)
-    doc.dates = get_dates(doc, exclude=[(c.start, c.end) for c in doc.citations if not c.short_form])
+    cited = [(c.start, c.end) for c in doc.citations]
+    doc.dates = get_dates(doc, exclude=[s for s, c in zip(cited, doc.citations) if not c.short_form])
+    doc.quantities = get_quantities(doc, exclude=cited + [(d.start, d.end) for d in doc.dates])
     return doc
 
 
-__all__ = ["extract", "get_citations", "get_dates", "get_named_laws", "get_info", "canonical_id", "normalize_number"]
+__all__ = ["extract", "get_citations", "get_dates", "get_quantities", "get_named_laws", "get_info", "canonical_id", "normalize_number"]
