@@ -8,6 +8,7 @@ into the new text and a ``StepMap``, so ``Document.offsets`` can map any clean o
 from __future__ import annotations
 
 import html
+import re as stdlib_re
 import statistics
 from collections.abc import Callable, Iterable
 
@@ -105,7 +106,6 @@ def fix_lookalikes(text: str) -> Iterable[Edit]:
 
 
 # --- broken-font syllables --------------------------------------------------------------------------------
-_WORD = regex.compile(r"\p{L}+")
 
 
 def repair_broken_font(text: str) -> Iterable[Edit]:
@@ -115,17 +115,23 @@ def repair_broken_font(text: str) -> Iterable[Edit]:
         return
     lex = syllables()
     trans = str.maketrans(table)
-    for m in _WORD.finditer(text):
-        word = m[0]
-        if not suspects.search(word) or word.lower() in lex:
-            continue
-        fixed = word.translate(trans)
-        if fixed.lower() in lex:
-            yield m.start(), m.end(), fixed
+    suspect = set(table)
+    broken = {
+        w for w in set(_WORDS.findall(text))
+        if not suspect.isdisjoint(w) and w.lower() not in lex and w.translate(trans).lower() in lex
+    }
+    if not broken:
+        return
+    for m in stdlib_re.finditer(r"(?<!\w)(?:" + "|".join(map(stdlib_re.escape, broken)) + r")(?!\w)", text):
+        yield m.start(), m.end(), m[0].translate(trans)
+
+
+_WORDS = stdlib_re.compile(r"[^\W\d_]+")
 
 
 # --- footnote marks ---------------------------------------------------------------------------------------
 _FOOTNOTE_AFTER_WORD = regex.compile(r"(?<=\p{Ll}{2,})(\d{1,2})(?=[.,;:]?(?:\s|$))")
+_LAST_WORD = regex.compile(r"\p{L}+$")
 _FOOTNOTE_AFTER_DOTS = regex.compile(r"(?<=\d\.{2,})(\d{1,2})(?=\s|$)")
 
 
@@ -133,7 +139,7 @@ def drop_footnote_marks(text: str) -> Iterable[Edit]:
     lex = syllables()
     edits = []
     for m in _FOOTNOTE_AFTER_WORD.finditer(text):
-        w = regex.search(r"\p{L}+$", text[max(0, m.start() - 12) : m.start()])
+        w = _LAST_WORD.search(text, max(0, m.start() - 12), m.start())
         if w and w[0].lower() in lex:
             edits.append((m.start(), m.end(), ""))
     edits.extend((m.start(), m.end(), "") for m in _FOOTNOTE_AFTER_DOTS.finditer(text))
@@ -176,6 +182,8 @@ _BREAK = regex.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")
 _LIST_START = regex.compile(
     r"(?:[-+•*–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVXLC]{1,5}[.)]\s|(?:Điều|Chương|Mục|Phần|PHẦN|CHƯƠNG)\s+[\dIVXLC]|\|)"
 )
+_UPPER_OR_DIGIT = regex.compile(r"[\p{Lu}\d]")
+_LOWER_OR_DIGIT = regex.compile(r"[\p{Ll}\d(]")
 _END_PUNCT = regex.compile(r"[.:;!?…]['\"”)\]]*$")
 # A line ending in one of these cannot end a paragraph ("của Bộ trưởng Bộ" ⏎ "Tài chính", realdocs 004).
 _DANGLING = regex.compile(
@@ -199,29 +207,30 @@ def unwrap_lines(text: str) -> Iterable[Edit]:
     wrapped = width >= 40 and sum(len(ln) >= 0.75 * width for ln in lines) >= 0.4 * len(lines)
     for m in _BREAK.finditer(text):
         start, end = m.start(), m.end()
-        if start == 0 or end >= len(text):
-            continue
-        prev_line = text[text.rfind("\n", 0, start) + 1 : start].strip()
+        if start == 0 or end >= len(text) or (end - start == 1 and text[start - 1] in ".:;!?…"):
+            continue  # a lone line break after a sentence: already a paragraph break
+        line_start = text.rfind("\n", 0, start) + 1
+        prev_len = start - line_start
+        prev_line = text[max(line_start, start - 60) : start].strip()  # its end is all the rules look at
         nxt = text[end : end + 40]
         if not prev_line:
             continue
-        if _NUMBER_CUT.search(prev_line) and regex.match(r"[\p{Lu}\d]", nxt):
+        if _NUMBER_CUT.search(prev_line) and _UPPER_OR_DIGIT.match(nxt):
             yield start, end, ""  # "485/QĐ-" ⏎ "UBND"
         elif _END_PUNCT.search(prev_line) or _LIST_START.match(nxt) or prev_line.endswith("|"):
             yield start, end, "\n"
-        elif _is_heading(prev_line):
+        elif _is_heading(text[line_start:start].strip()):
             yield start, end, "\n"
-        elif regex.match(r"[\p{Ll}\d(]", nxt) or _DANGLING.search(prev_line):
+        elif _LOWER_OR_DIGIT.match(nxt) or _DANGLING.search(prev_line):
             yield start, end, " "
-        elif wrapped and len(prev_line) >= 0.7 * width:
+        elif wrapped and prev_len >= 0.7 * width:
             yield start, end, " "
         else:
             yield start, end, "\n"
 
 
 def _is_heading(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
+    return line.isupper() and len(line) >= 3
 
 
 # --- spaces -----------------------------------------------------------------------------------------------

@@ -126,6 +126,8 @@ def score_document(doc: Document, gold: dict) -> DocResult:
         errors["date_mention"] = [f"missed {x}" for x in sorted(gd - pd_)] + [f"spurious {x}" for x in sorted(pd_ - gd)]
     if gold.get("quantities") is not None:
         scores["quantity"], errors["quantity"] = _match_quantities(doc.quantities, gold["quantities"])
+    if gold.get("targets") is not None:
+        scores["target"], errors["target"] = _match_targets(doc.targets, gold["targets"])
     own_ok = (doc.info.number or None) == (gold.get("own_number") or None)
     scores["own_number"] = Score(tp=int(own_ok), n_pred=1, n_gold=1)
     if not own_ok:
@@ -160,13 +162,34 @@ def _match_quantities(pred, gold: list[dict]) -> tuple[Score, list[str]]:
     return Score(tp=tp, n_pred=len(pred), n_gold=len(gold)), errs
 
 
+_TARGET_NUMBERS = ("value", "deadline", "actual", "planned", "percent", "from", "to")
+
+
+def _match_targets(pred, gold: list[dict]) -> tuple[Score, list[str]]:
+    """A target is right when its kind and every number it carries match (indicator wording is not scored)."""
+    free = list(pred)
+    tp = 0
+    errs = []
+    for g in gold:
+        hit = next((p for p in free if p.kind == g["kind"] and all(
+            _num_eq(getattr(p, "from_" if k == "from" else k), g.get(k)) for k in _TARGET_NUMBERS)), None)
+        if hit is not None:
+            free.remove(hit)
+            tp += 1
+        else:
+            errs.append("missed " + str({k: v for k, v in g.items() if v is not None and k != "indicator"}))
+    errs += [f"spurious {p.kind} {p.text!r} " + str({k: getattr(p, 'from_' if k == 'from' else k) for k in _TARGET_NUMBERS
+                                                   if getattr(p, 'from_' if k == 'from' else k) is not None}) for p in free]
+    return Score(tp=tp, n_pred=len(pred), n_gold=len(gold)), errs
+
+
 def _num_eq(a, b) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return abs(float(a) - float(b)) < 1e-6 * max(1.0, abs(float(b)))
 
 
-FIELDS = ("citation", "doc_type", "date", "issuer", "named_law", "own_number", "date_mention", "quantity")
+FIELDS = ("citation", "doc_type", "date", "issuer", "named_law", "own_number", "date_mention", "quantity", "target")
 
 
 def evaluate(corpus: Path, gold_dir: Path | None = None, process: Callable[[Path], Document] | None = None) -> tuple[dict[str, Score], list[DocResult]]:

@@ -120,6 +120,32 @@ class Quantity:
     extractor: str = "quantities"
 
 
+@dataclass(frozen=True)
+class Target:
+    """A goal (target), a result against plan (achievement) or a moving indicator (change).
+
+    ``from_`` is printed as ``from`` in the JSON contract.
+    """
+
+    text: str
+    kind: str
+    indicator: str | None
+    value: int | float | None
+    unit: str | None
+    comparator: str | None
+    direction: str | None
+    deadline: int | None
+    actual: int | float | None
+    planned: int | float | None
+    percent: int | float | None
+    from_: int | float | None
+    to: int | float | None
+    start: int
+    end: int
+    page: int
+    extractor: str = "targets"
+
+
 @dataclass
 class DocumentInfo:
     """What the document says about itself (NĐ 30 header); ``None`` where the text does not say."""
@@ -153,6 +179,7 @@ class Document:
     named_laws: list[NamedLaw] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
 
     @property
     def is_clean(self) -> bool:
@@ -160,10 +187,11 @@ class Document:
 
     def page_at(self, pos: int) -> int:
         """The page number holding clean-text offset ``pos``."""
+        if len(self.pages) <= 1:
+            return self.pages[0].number if self.pages else 1
         raw = self.offsets.to_raw(pos)
-        starts = [p.start for p in self.pages]
-        i = bisect.bisect_right(starts, raw) - 1
-        return self.pages[max(i, 0)].number if self.pages else 1
+        i = bisect.bisect_right([p.start for p in self.pages], raw) - 1
+        return self.pages[max(i, 0)].number
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``minerals extract`` (DESIGN.md)."""
@@ -189,7 +217,7 @@ class Document:
             "named_laws": [_item(n) for n in self.named_laws],
             "dates": [_item(d) for d in self.dates],
             "quantities": [_item(q) for q in self.quantities],
-            "targets": [],
+            "targets": [_item(t) for t in self.targets],
             "entities": [],
         }
 
@@ -198,4 +226,6 @@ def _item(obj: Any) -> dict[str, Any]:
     d = asdict(obj)
     d.pop("extractor", None)
     d.pop("form", None)
+    if "from_" in d:
+        d = {("from" if k == "from_" else k): v for k, v in d.items()}
     return d

@@ -141,7 +141,7 @@ def number_regex() -> regex.Pattern:
 @functools.cache
 def old_style_regex() -> regex.Pattern:
     spec = load("citations")
-    return regex.compile(expand(spec["fragments"], spec["old_style"]["regex"]))
+    return regex.compile(r"(?<![\p{L}\d/.-])" + expand(spec["fragments"], spec["old_style"]["regex"]))
 
 
 @functools.cache

@@ -82,3 +82,18 @@ def test_forms_and_dates_are_not_citations():
 def test_named_laws_in_seed_003():
     doc = minerals.process(corpus_file("003_"))
     assert ("Bộ luật Lao động", 2019) in {(n.name, n.year) for n in doc.named_laws}
+
+
+def test_seed_004_achievement_against_plan():
+    """'Số lao động đã xuất cảnh: 02/5 người đạt 40% KH' — KH is kế hoạch, not a document type."""
+    doc = minerals.process(corpus_file("004_5"))
+    ach = [t for t in doc.targets if t.kind == "achievement" and t.percent == 40]
+    assert [(t.actual, t.planned, t.percent) for t in ach] == [(2, 5, 40)]
+    assert all(c.doc_type != "Kế hoạch" or "KH" in c.number for c in doc.citations)
+
+
+def test_seed_003_change_and_target():
+    doc = minerals.process(corpus_file("003_"))
+    assert any(t.kind == "change" and (t.from_, t.to) == (22.06, 18.06) and t.direction == "giảm" for t in doc.targets)
+    assert any(t.kind == "target" and t.value == 50 and t.comparator == ">=" and t.deadline == 2030
+               and t.direction == "giảm" for t in doc.targets)

@@ -39,3 +39,22 @@ def test_gold_files_are_valid(corpus):
         numbers = [c["number"] for c in g["citations"]]
         assert len(numbers) == len(set(numbers)), path
         assert g["own_number"] not in numbers, path
+
+
+def test_date_f1_on_gold(scores):
+    totals, _ = scores
+    assert totals["date_mention"].f1 >= 0.95, totals["date_mention"]
+
+
+def test_quantity_f1_on_gold(scores):
+    totals, results = scores
+    assert totals["quantity"].f1 >= 0.85, totals["quantity"]
+    assert sum(1 for r in results if "quantity" in r.scores) >= 9  # five seeds and four realdocs
+
+
+def test_targets_of_the_seeds(scores):
+    """Every target and achievement sentence of the seeds (gold 'targets'), with its numbers."""
+    totals, results = scores
+    assert sum(1 for r in results if "target" in r.scores) == 5
+    assert totals["target"].recall >= 0.9, totals["target"]
+    assert totals["target"].f1 >= 0.8, totals["target"]

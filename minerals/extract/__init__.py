@@ -6,6 +6,7 @@ from ..models import Document
 from .citations import canonical_id, get_citations, normalize_number
 from .dates import get_dates
 from .quantities import get_quantities
+from .targets import get_targets
 from .metadata import get_info
 from .named_laws import get_named_laws
 
@@ -20,7 +21,8 @@ def extract(doc: Document) -> Document:
     cited = [(c.start, c.end) for c in doc.citations]
     doc.dates = get_dates(doc, exclude=[s for s, c in zip(cited, doc.citations) if not c.short_form])
     doc.quantities = get_quantities(doc, exclude=cited + [(d.start, d.end) for d in doc.dates])
+    doc.targets = get_targets(doc)
     return doc
 
 
-__all__ = ["extract", "get_citations", "get_dates", "get_quantities", "get_named_laws", "get_info", "canonical_id", "normalize_number"]
+__all__ = ["extract", "get_citations", "get_dates", "get_quantities", "get_targets", "get_named_laws", "get_info", "canonical_id", "normalize_number"]

@@ -17,6 +17,7 @@ import regex
 
 from .. import patterns
 from ..models import Citation, Document
+from ..spans import SpanSet
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 _DASH_TABLE = str.maketrans({d: "-" for d in _DASHES} | {"\u00d0": "Đ"})
@@ -302,12 +303,11 @@ def _resolve_type(mt: _Mention, number: str) -> str | None:
 
 def _full_mentions(text: str) -> list[_Mention]:
     mentions: list[_Mention] = []
-    old_rx = patterns.old_style_regex()
     for m in patterns.number_regex().finditer(text):
         regime = next(k for k, v in m.groupdict().items() if v is not None)
         mentions.append(_mention(text, m.start(), m.end(), m[0], regime))
     # pre-2000 numbers ("Quyết định số 169-CP") only right after a type word and "số"
-    for m in regex.finditer(r"(?<![\p{L}\d/.-])" + old_rx.pattern, text):
+    for m in patterns.old_style_regex().finditer(text):
         if any(mt.start <= m.start() < mt.end for mt in mentions):
             continue
         type_word, head = _type_word_before(text, m.start())
@@ -375,7 +375,7 @@ def _short_forms(doc: Document, text: str, full: list[Citation], own_id: str | N
     """'Nghị định 126' or 'Nghị định 126/2007' after 'Nghị định số 126/2007/NĐ-CP': the same document."""
     if not full:
         return []
-    taken = [(c.start, c.end) for c in full]
+    taken = SpanSet((c.start, c.end) for c in full)
     by_key: dict[tuple[str | None, str], list[Citation]] = {}
     for c in full:
         lead = _LEADING_NUMBER.match(c.number)
@@ -387,7 +387,7 @@ def _short_forms(doc: Document, text: str, full: list[Citation], own_id: str | N
         r"(?<![\d/.,\p{L}])(?P<n>" + "|".join(regex.escape(x) for x in leads) + r")(?:/(?P<y>(?:19|20)\d\d))?(?![\d/\p{L}-])"
     )
     for m in bare.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
+        if taken.overlaps(m.start(), m.start() + 1):
             continue
         before = _SHORT_LEAD.search(text, max(0, m.start() - 40), m.start())
         if not before:

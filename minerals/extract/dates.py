@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re as stdlib_re
 
 import regex
 
 from .. import patterns
 from ..models import DateMention, Document
+from ..spans import SpanSet
 
 _MONTHS_EN = {m: i for i, m in enumerate(
     ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -27,7 +29,7 @@ def _forms() -> tuple[tuple[str, regex.Pattern], ...]:
         rx = patterns.expand(frags, form["regex"])
         for word in sorted(spec["loose_words"], key=len, reverse=True):  # OCR drops diacritics
             rx = regex.sub(r"(?<![\p{L}\[])" + regex.escape(word) + r"(?![\p{L}])", lambda _m, w=word: "(?:" + patterns.loose(w) + ")", rx)
-        out.append((form["name"], regex.compile(r"(?<![\p{L}\d])(?:" + rx + ")", regex.IGNORECASE)))
+        out.append((form["name"], regex.compile(r"(?<![\p{L}\d])(?:" + rx + ")")))
     return tuple(out)
 
 
@@ -74,16 +76,32 @@ def _values(name: str, m: regex.Match) -> list[tuple[str | None, str, int, int]]
     return []
 
 
+_DIGITS = stdlib_re.compile(r"\d+")
+
+
+def _windows(text: str, before: int = 24, after: int = 8, gap: int = 60) -> list[tuple[int, int]]:
+    """Stretches of text around figures: every date holds a figure, and prose without one is skipped."""
+    out: list[list[int]] = []
+    for m in _DIGITS.finditer(text):
+        s, e = max(0, m.start() - before), min(len(text), m.end() + after)
+        if out and s <= out[-1][1] + gap:
+            out[-1][1] = e
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
 def get_dates(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[DateMention]:
     """Every date in ``doc.text``, outside the ``exclude`` spans (the numbers of citations)."""
     text = doc.text or ""
-    taken: list[tuple[int, int]] = list(exclude)
+    taken = SpanSet(exclude)
     out: list[DateMention] = []
+    windows = _windows(text)
     for name, rx in _forms():
-        for m in rx.finditer(text):
-            if any(a < m.end() and m.start() < b for a, b in taken):
+        for m in (m for s, e in windows for m in rx.finditer(text, s, e)):
+            if taken.overlaps(*m.span()):
                 continue
-            taken.append(m.span())
+            taken.add(*m.span())
             for value, precision, s, e in _values(name, m):
                 if value is None:
                     doc.warnings.append(f"invalid date {text[s:e]!r} at {s}: not a calendar date")

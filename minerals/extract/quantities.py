@@ -14,6 +14,7 @@ import regex
 
 from .. import patterns
 from ..models import Document, Quantity
+from ..spans import SpanSet
 from .numbers import MalformedNumber, parse_number, parse_words
 
 _NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)*"
@@ -39,13 +40,14 @@ def _rules():
     scale = regex.compile(r"[ \t]+(?P<s>" + alt(spec["scales"]) + r")(?![\p{L}])")
     currency = regex.compile(r"[ \t]*(?P<c>" + alt(spec["currencies"]) + r")(?![\p{L}\d])")
     measure = regex.compile(r"[ \t]*(?P<u>" + alt(spec["measure_units"]) + r")(?![\p{L}\d])")
-    qualifier = regex.compile(r"(?<![\p{L}])(?P<q>" + alt(spec["qualifiers"]) + r")[ \t]+\Z", regex.IGNORECASE)
+    # these three end at the number: searched backwards (REVERSE) they fail fast
+    qualifier = regex.compile(r"(?<![\p{L}])(?P<q>" + alt(spec["qualifiers"]) + r")[ \t]+\Z", regex.IGNORECASE | regex.REVERSE)
     # a label, maybe followed by earlier numbers of a list of labels ("Điều 216, 217, 219", "Covid – 19")
     label = regex.compile(
         r"(?<![\p{L}])(?:" + alt(spec["label_words"]) + r")[ \t]*[-–]?[ \t]*(?:số[ \t]*)?[:.]?[ \t]*"
-        r"(?:\d+[.\d]*[ \t]*(?:,|và|and|-)[ \t]*)*\Z"
+        r"(?:\d+[.\d]*[ \t]*(?:,|và|and|-)[ \t]*)*\Z", regex.REVERSE
     )
-    phone = regex.compile(r"(?<![\p{L}])(?:" + alt(spec["phone_words"]) + r")[ \t:.]*(?:[\d .()+-]{0,20})\Z")
+    phone = regex.compile(r"(?<![\p{L}])(?:" + alt(spec["phone_words"]) + r")[ \t:.]*(?:[\d .()+-]{0,20})\Z", regex.REVERSE)
     return scale, currency, measure, qualifier, label, phone
 
 
@@ -70,11 +72,11 @@ def get_quantities(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[Q
     """Every quantity in ``doc.text`` outside ``exclude`` (citation numbers and dates)."""
     text = doc.text or ""
     scale_rx, currency_rx, measure_rx, qualifier_rx, label_rx, phone_rx = _rules()
-    spans = sorted(exclude)
+    spans = SpanSet(exclude)
     out: list[Quantity] = []
     for m in _CANDIDATE.finditer(text):
         start = m.start()
-        if _overlaps(spans, start, m.end()):
+        if spans.overlaps(start, m.end()):
             continue
         raw = m["n"] or m["n2"]
         before = text[max(0, start - 40) : start]
@@ -130,21 +132,15 @@ def get_quantities(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[Q
     return out
 
 
-def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    import bisect
-
-    i = bisect.bisect_right(spans, (e, e)) - 1
-    while i >= 0 and spans[i][1] > s - 200:
-        if spans[i][0] < e and s < spans[i][1]:
-            return True
-        i -= 1
-    return False
-
-
 def _is_list_label(text: str, s: int, e: int) -> bool:
     """'1.' or '2)' opening a line, or a heading number like '1.1'."""
     line_start = text.rfind("\n", 0, s) + 1
-    return not text[line_start:s].strip(" \t-+*|") and regex.match(r"[.)][ \t]|\.\d|[.)]$", text[e : e + 2]) is not None
+    return not text[line_start:s].strip(" \t-+*|") and _LABEL_END.match(text, e, e + 2) is not None
+
+
+_LABEL_END = regex.compile(r"[.)][ \t]|\.\d|[.)]$")
+_DATE_AFTER_WORD = regex.compile(r"[ \t]*(?:\d|đầu|cuối|trước|sau|này|nay|qua|tới)")
+_YEAR_ONLY = regex.compile(r"(?:19|20)\d\d")
 
 
 def _is_date_word(text: str, mu: regex.Match) -> bool:
@@ -152,8 +148,7 @@ def _is_date_word(text: str, mu: regex.Match) -> bool:
     u = mu["u"]
     if u not in ("năm", "tháng", "ngày", "quý"):
         return False
-    after = text[mu.end() : mu.end() + 12]
-    return regex.match(r"[ \t]*(?:\d|đầu|cuối|trước|sau|này|nay|qua|tới)", after) is not None
+    return _DATE_AFTER_WORD.match(text, mu.end(), mu.end() + 12) is not None
 
 
 def _is_code(raw: str) -> bool:

@@ -1,8 +1,8 @@
-"""Citation-extraction throughput on cleaned corpus text, beside underthesea's word_tokenize on the same text.
+"""Throughput of citation extraction and of the whole text pipeline on cleaned corpus text, beside underthesea's word_tokenize on the same text.
 
-Run: python bench/bench_citations.py [--repeat N]
-Prints MB/s of (a) get_citations on clean text, (b) the whole pipeline read→clean→extract, (c) underthesea
-word_tokenize, one core, and peak memory. The README records what it printed on the project machine.
+Run: python bench/bench_pipeline.py [--repeat N]
+Prints MB/s of (a) get_citations on clean text, (b) the whole pipeline read→clean→extract (citations, named
+laws, dates, quantities, targets), (c) underthesea word_tokenize on the same text, one core, and peak memory. The README records what it printed on the project machine.
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ def main() -> None:
     print(f"corpus: {len(docs)} documents, {size / mb:.2f} MB clean text, {n} citations")
     print(f"citations (get_citations on clean text): {size * args.repeat / cit / mb:8.2f} MB/s")
     print(f"named laws (get_named_laws):             {size * args.repeat / laws / mb:8.2f} MB/s")
-    print(f"whole pipeline read→clean→extract:       {raw_size * args.repeat / full / mb:8.2f} MB/s "
-          f"({len(paths) * args.repeat / full:.0f} documents/s)")
+    print(f"whole pipeline read→clean→extract:       {size * args.repeat / full / mb:8.2f} MB/s of text "
+          f"({raw_size * args.repeat / full / mb:.2f} MB/s of files, {len(paths) * args.repeat / full:.0f} documents/s)")
     print(f"underthesea word_tokenize:               {sample_size / tok / mb:8.2f} MB/s ({len(sample)} documents)")
     print(f"citations vs word_tokenize:              {(size * args.repeat / cit) / (sample_size / tok):8.1f}x")
     print(f"peak memory (max RSS):                   {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:8.0f} MB")

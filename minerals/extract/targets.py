@@ -1,0 +1,145 @@
+"""Targets, achievements and changes, built on the quantities of a sentence (patterns/targets.json).
+
+A report says what was planned ("Đến năm 2030, giảm ít nhất 50% tỷ lệ nghèo"), what was reached against the
+plan ("02/5 người đạt 40% KH") and how an indicator moved ("từ 22,06% xuống còn 18,06%"). Each sentence's
+quantities are read with the words around them; nothing is tokenized.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+
+import regex
+
+from .. import patterns
+from ..models import Document, Quantity, Target
+from .numbers import parse_number
+
+# a clause ends at ';' or a full stop, not at the '.' inside a figure ("5.196 hộ")
+_CLAUSE = regex.compile(r"(?:[^.;\n]|(?<=\d)\.(?=\d))+[.;]?")
+_LINE = regex.compile(r"[^\n]+")
+_BY_PERCENT = regex.compile(r"(?:giảm|tăng)[ \t]+(\d+(?:,\d+)?)[ \t]*%")
+_INDICATOR_CUT = regex.compile(r"[:,(]")
+_LEADING_MARKS = regex.compile(r"^[\s*\-+•\d.]+")
+_GOAL_HEAD = regex.compile(r"[\d.\s*]*(?:Điểm [a-z],\s*)?Mục tiêu")
+
+
+@functools.cache
+def _spec():
+    spec = patterns.load("targets")
+    goal = regex.compile(r"(?i)(?<![\p{L}])(?:" + "|".join(regex.escape(w) for w in spec["goal_context"]) + r")(?![\p{L}])")
+    deadline = regex.compile(spec["deadline"])
+    comparators = spec["comparators"]
+    directions = spec["directions"]
+    direction_rx = regex.compile(
+        r"(?i)(?<![\p{L}])(?P<d>" + "|".join(regex.escape(w) for w in sorted(directions, key=len, reverse=True)) + r")(?![\p{L}])"
+    )
+    result = regex.compile(r"(?i)(?<![\p{L}])(?:" + "|".join(regex.escape(w) for w in spec["result_context"]) + r")(?![\p{L}])")
+    return (goal, result, deadline, comparators, directions, direction_rx, regex.compile(spec["achievement"]),
+            regex.compile(spec["change_from_to"]), regex.compile(spec["change_by"]), regex.compile(spec["change_vs"]))
+
+
+def get_targets(doc: Document) -> list[Target]:
+    text = doc.text or ""
+    goal, result_rx, deadline_rx, comparators, directions, direction_rx, ach_rx, fromto_rx, by_rx, vs_rx = _spec()
+    quantities = sorted(doc.quantities, key=lambda q: q.start)
+    starts = [q.start for q in quantities]
+    out: list[Target] = []
+    used: set[int] = set()  # quantities already read as part of a target
+    for line in _LINE.finditer(text):
+        in_line = quantities[bisect.bisect_left(starts, line.start()) : bisect.bisect_left(starts, line.end())]
+        if not in_line and "Mục tiêu" not in line[0]:
+            continue
+        # a goal line ("2.1. Mục tiêu 1.1. Đến năm 2020, …") or a forecast clause ("Dự kiến đến hết năm 2021:")
+        # makes its figures targets; a results line ("* Kết quả thực hiện …") makes them results
+        goal_line = _GOAL_HEAD.match(line[0]) is not None
+        deadline = None
+        forecast = False
+        for clause in _CLAUSE.finditer(line[0]):
+            cs, ce = line.start() + clause.start(), line.start() + clause.end()
+            ctext = clause[0]
+            g = goal.search(ctext)
+            r = result_rx.search(ctext)
+            if g and not (r and r.start() < g.start() and "ước" not in g[0].lower()):
+                forecast = True
+            dl = deadline_rx.search(ctext)
+            if dl:
+                deadline = int(dl["y"] or dl["y2"])
+            qs = [q for q in in_line if cs <= q.start < ce]
+            page = doc.page_at(cs)
+            # changes: "từ 22,06% xuống còn 18,06%"
+            for m in fromto_rx.finditer(text, cs, ce):
+                a, b = parse_number(m["a"]), parse_number(m["b"])
+                by = _BY_PERCENT.search(text, cs, m.start())
+                direction = "giảm" if "xuống" in m["verb"] or "giảm" in m["verb"] or m["verb"] == "còn" else "tăng"
+                out.append(_target(text, "change", m.start(), m.end(), page, indicator=_indicator(text, cs, m.start()),
+                                   value=_num(by[1]) if by else None, unit="%" if m["pa"] or "%" in m[0] else None,
+                                   direction=direction, from_=a, to=b))
+                used.update(q.start for q in qs if m.start() <= q.start < m.end() or (by and by.start() <= q.start < m.start()))
+            for m in vs_rx.finditer(text, cs, ce):
+                prev = [q for q in qs if q.kind == "percent" and q.end <= m.start()]
+                out.append(_target(text, "change", m.start(), m.end(), page, indicator=_indicator(text, cs, m.start()),
+                                   value=_num(m["v"]), unit="%", direction=m["verb"], to=prev[-1].value if prev else None))
+                used.update(q.start for q in qs if m.start() <= q.start < m.end())
+            for q in qs:
+                if q.start in used:
+                    continue
+                ach = ach_rx.match(text, q.end) if q.kind != "percent" else None
+                if ach or (q.kind == "ratio" and q.unit):
+                    out.append(_target(text, "achievement", q.start, ach.end() if ach else q.end, page,
+                                       indicator=_indicator(text, cs, q.start), unit=q.unit,
+                                       actual=q.value, planned=q.of, percent=_num(ach["p"]) if ach else None))
+                    used.add(q.start)
+                    if ach:
+                        used.update(p.start for p in qs if ach.start() <= p.start < ach.end())
+                    continue
+                before = text[cs : q.start]
+                by = by_rx.search(before)
+                if by and not (goal_line or forecast or deadline):
+                    out.append(_target(text, "change", cs + by.start(), q.end, page, indicator=_indicator(text, q.end, ce),
+                                       value=q.value, unit=q.unit, direction=by["verb"]))
+                    used.add(q.start)
+                    continue
+                if (goal_line or forecast) and deadline and q.kind in ("count", "percent", "money", "measure"):
+                    d = direction_rx.findall(before[-60:])
+                    out.append(_target(text, "target", q.start, q.end, page, indicator=_indicator(text, cs, q.start),
+                                       value=q.value, unit=q.unit,
+                                       comparator=comparators.get(q.qualifier) if q.qualifier else None,
+                                       direction=directions[d[-1].lower()] if d else None, deadline=deadline))
+                    used.add(q.start)
+            if goal_line and dl and not qs:
+                # a goal with a deadline and no figure: "Đến năm 2030, tăng đáng kể số lao động có kỹ năng…"
+                rest = ctext[dl.end() :]
+                d = direction_rx.search(rest[:40])
+                out.append(_target(text, "target", cs, ce, page, indicator=rest.strip(" ,:").strip()[:120] or None,
+                                   direction=directions[d["d"].lower()] if d else None, deadline=deadline))
+    out.sort(key=lambda t: t.start)
+    return out
+
+
+def _num(s: str | None):
+    if s is None:
+        return None
+    v = parse_number(s)
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+def _indicator(text: str, start: int, end: int) -> str | None:
+    """The words before the figure, after the last colon or comma: what is measured."""
+    chunk = text[start:end]
+    chunk = _INDICATOR_CUT.split(chunk)[-1]
+    chunk = _LEADING_MARKS.sub("", chunk).strip()
+    words = chunk.split()
+    return " ".join(words[-12:]) or None
+
+
+def _target(text: str, kind: str, start: int, end: int, page: int, *, indicator=None, value=None, unit=None,
+            comparator=None, direction=None, deadline=None, actual=None, planned=None, percent=None,
+            from_=None, to=None) -> Target:
+    return Target(text=text[start:end], kind=kind, indicator=indicator, value=value, unit=unit, comparator=comparator,
+                  direction=direction, deadline=deadline, actual=actual, planned=planned, percent=percent,
+                  from_=from_, to=to, start=start, end=end, page=page)
+
+
+__all__ = ["get_targets", "Quantity"]
