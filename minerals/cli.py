@@ -52,7 +52,7 @@ def extract_cmd(
     max_mb: MaxMb = 32,
     indent: Annotated[int | None, typer.Option(help="Indent the JSON (default: one line).")] = None,
 ) -> None:
-    """Print one JSON object: the document, its citations, named laws (DESIGN.md contract).
+    """Print one JSON object: document, citations, named laws, dates, quantities, targets (DESIGN.md contract).
 
     Example: minerals extract corpus/seeds/001_1d392ddcd08d93c9.txt --indent 2
     """
@@ -104,6 +104,7 @@ def mine(
     rate = s.documents / s.seconds if s.seconds else 0.0
     typer.echo(
         f"{s.documents} documents, {s.pages} pages, {s.citations} citations, {s.named_laws} named laws, "
+        f"{s.dates} dates, {s.quantities} quantities, {s.targets} targets, "
         f"{s.errors} errors in {s.seconds:.1f}s ({rate:.0f} documents/s) → {s.out}/"
     )
     if s.top_cited:

@@ -21,6 +21,9 @@ class MineSummary:
     pages: int = 0
     citations: int = 0
     named_laws: int = 0
+    dates: int = 0
+    quantities: int = 0
+    targets: int = 0
     errors: int = 0
     seconds: float = 0.0
     bytes: int = 0
@@ -96,6 +99,9 @@ def mine(
     summary.pages = sum(r["pages"] for r in tables["documents"])
     summary.citations = len(tables["citations"])
     summary.named_laws = len(tables["named_laws"])
+    summary.dates = len(tables["dates"])
+    summary.quantities = len(tables["quantities"])
+    summary.targets = len(tables["targets"])
     summary.errors = len(tables["errors"])
     counts: dict[str, int] = {}
     for r in tables["citations"]:
