@@ -53,3 +53,18 @@ class GoldError(MineralsError):
     """A gold annotation file is missing or malformed."""
 
     stage = "eval"
+
+
+class EncryptedPDFError(ReadError):
+    def __init__(self, path: object):
+        super().__init__(path, "encrypted PDF (password protected): cannot be read")
+
+
+class DamagedFileError(ReadError):
+    def __init__(self, path: object, detail: str):
+        super().__init__(path, f"damaged file or wrong type ({detail})")
+
+
+class ToolMissingError(ReadError):
+    def __init__(self, path: object, tool: str, install: str):
+        super().__init__(path, f"needs {tool}, which is not installed ({install})")

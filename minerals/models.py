@@ -18,6 +18,7 @@ class Page:
     number: int
     start: int
     end: int
+    method: str = "text"  # how the page was read: text or ocr
 
 
 @dataclass(frozen=True)
@@ -187,11 +188,20 @@ class Document:
 
     def page_at(self, pos: int) -> int:
         """The page number holding clean-text offset ``pos``."""
+        page = self._page(pos)
+        return page.number if page else 1
+
+    def is_ocr_at(self, pos: int) -> bool:
+        """Whether the text at clean offset ``pos`` was read by OCR."""
+        page = self._page(pos)
+        return page is not None and page.method == "ocr"
+
+    def _page(self, pos: int) -> Page | None:
         if len(self.pages) <= 1:
-            return self.pages[0].number if self.pages else 1
+            return self.pages[0] if self.pages else None
         raw = self.offsets.to_raw(pos)
         i = bisect.bisect_right([p.start for p in self.pages], raw) - 1
-        return self.pages[max(i, 0)].number
+        return self.pages[max(i, 0)]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``minerals extract`` (DESIGN.md)."""

@@ -8,8 +8,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 
 
-def corpus_file(stem_prefix: str) -> Path:
-    hits = sorted(p for p in CORPUS.rglob(stem_prefix + "*") if "gold" not in p.parts)
+def corpus_file(stem_prefix: str, suffix: str = ".txt") -> Path:
+    hits = sorted(p for p in CORPUS.rglob(stem_prefix + "*" + suffix) if "gold" not in p.parts)
     assert hits, f"no corpus file starts with {stem_prefix}"
     return hits[0]
 
@@ -26,3 +26,17 @@ def processed():
     from minerals.dataset import walk
 
     return {p.stem: minerals.process(p) for p in walk(CORPUS)}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _ocr_cache(tmp_path_factory):
+    """A fresh OCR cache per test run: CI runs real Tesseract, the tests of one run share its pages."""
+    import os
+
+    old = os.environ.get("MINERALS_CACHE")
+    os.environ["MINERALS_CACHE"] = str(tmp_path_factory.mktemp("minerals-cache"))
+    yield
+    if old is None:
+        os.environ.pop("MINERALS_CACHE", None)
+    else:
+        os.environ["MINERALS_CACHE"] = old

@@ -23,19 +23,50 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 _DASH_TABLE = str.maketrans({d: "-" for d in _DASHES} | {"\u00d0": "Đ"})
 
 
+_OCR_DIGITS = patterns.load("ocr")["digits"]
+_OCR_TABLE = str.maketrans(_OCR_DIGITS)
 _SPACES = regex.compile(r"\s+")
 _SEPARATORS = regex.compile(r"([/-])")
 _TRAILING_DIGITS = regex.compile(r"\d+$")
 _SEP_SPLIT = regex.compile(r"[/-]")
 
 
-def normalize_number(raw: str) -> str:
+def normalize_number(raw: str, ocr: bool = False) -> str:
     """The số hiệu as DESIGN.md spells it: NFC, no spaces, Đ, '-' for any dash; codes that lost the stroke
-    of Đ in OCR or ASCII text regain it when that makes a known code ("ND-CP" → "NĐ-CP")."""
+    of Đ in OCR or ASCII text regain it when that makes a known code ("ND-CP" → "NĐ-CP"). With ``ocr``, a
+    code one OCR confusion away from a known one is taken for it ("9Đ" → "QĐ", "BUDĐT" → "BGDĐT")."""
     s = unicodedata.normalize("NFC", raw).translate(_DASH_TABLE)
     s = _SPACES.sub("", s)
     parts = _SEPARATORS.split(s)
-    return "".join(_fix_code(p) if i % 2 == 0 else p for i, p in enumerate(parts))
+    fix = _fix_ocr_code if ocr else _fix_code
+    return "".join(fix(p) if i % 2 == 0 and i > 0 else p for i, p in enumerate(parts))
+
+
+_OCR_LETTERS = str.maketrans(patterns.load("ocr")["letters"])
+
+
+def _fix_ocr_code(seg: str) -> str:
+    fixed = _fix_code(seg)
+    known = _known_codes()
+    if _TRAILING_DIGITS.sub("", fixed).upper() in known:
+        return fixed
+    cand = _fix_code(seg.translate(_OCR_LETTERS))
+    if cand.upper() in known:
+        return cand
+    if len(seg) >= 4:
+        near = [k for k in known if len(k) == len(seg) and sum(a != b for a, b in zip(k, seg.upper())) == 1]
+        if len(near) == 1:
+            return _canonical_case(near[0])
+    return fixed
+
+
+@functools.cache
+def _canonical_case(code_upper: str) -> str:
+    """The code as patterns/ spell it ("TTG" → "TTg")."""
+    for code in list(patterns.type_by_code()) + list(patterns.issuer_codes()):
+        if code.upper() == code_upper:
+            return code
+    return code_upper
 
 
 @functools.cache
@@ -44,10 +75,14 @@ def _known_codes() -> frozenset[str]:
 
 
 def _fix_code(seg: str) -> str:
-    if "D" not in seg or not seg[:1].isalpha():
-        return seg
     known = _known_codes()
-    if _TRAILING_DIGITS.sub("", seg).upper() in known:
+    if not seg[:1].isalpha() or _TRAILING_DIGITS.sub("", seg).upper() in known:
+        return seg
+    # OCR reads the digits of a code's tail as letters: "QHIS" → "QH15" (pdfs/010)
+    for code in ("QH", "UBTVQH"):
+        if seg.upper().startswith(code) and len(seg) > len(code) and all(c in _OCR_DIGITS or c.isdigit() for c in seg[len(code):]):
+            return seg[: len(code)] + seg[len(code):].translate(_OCR_TABLE)
+    if "D" not in seg:
         return seg
     idx = [i for i, c in enumerate(seg) if c == "D"][:4]
     for mask in range(1, 2 ** len(idx)):
@@ -90,8 +125,6 @@ _L = patterns.loose
 _NGAY = _L("ngày") + "|" + _L("ngáy")
 _THANG = _L("tháng")
 _NAM = _L("năm")
-_OCR_DIGITS = patterns.load("ocr")["digits"]
-_OCR_TABLE = str.maketrans(_OCR_DIGITS)
 _DD = r"(?:\d|[" + regex.escape("".join(_OCR_DIGITS)) + r"](?=\d)|(?<=\d)[" + regex.escape("".join(_OCR_DIGITS)) + r"]|\d){1,2}"
 _DATE_AFTER = regex.compile(
     r"[ \t\n]*,?[ \t\n]*\(?[ \t\n]*(?:(?:đã |được )?ban hành[ \t\n]+)?(?:" + _NGAY + r")[ \t\n]*:?[ \t\n]*"
@@ -230,7 +263,7 @@ def find_own_number(text: str, within: int = 8000) -> tuple[str | None, tuple[in
         if line_end >= 0 and "|" in text[m.start() : line_end]:
             starts.append(line_end + 1 + len(_TABLE_CELL_LEAD.match(text, line_end + 1)[0]))
         for at in starts:
-            n = num_rx.match(text, at)
+            n = num_rx.match(text, at) or _near_number(num_rx, text, at)
             if n:
                 return normalize_number(n[0]), (n.start(), n.end())
             b = blank.match(text, at)
@@ -239,18 +272,26 @@ def find_own_number(text: str, within: int = 8000) -> tuple[str | None, tuple[in
     return None, None
 
 
+def _near_number(num_rx: regex.Pattern, text: str, at: int):
+    """A number a few stray characters after 'Số:' on the same line (OCR of a stamp or a handwritten digit)."""
+    m = num_rx.search(text, at, min(len(text), at + 40))
+    if m and m.start() - at <= 6 and "\n" not in text[at : m.start()]:
+        return m
+    return None
+
+
 def get_citations(doc: Document, own_number: str | None = None) -> list[Citation]:
     """All citations in ``doc.text`` (which must be cleaned), the document's own number left out."""
     text = doc.text
     if text is None:
         raise ValueError("get_citations needs a cleaned Document: call minerals.clean(doc) first")
     own_id = canonical_id(own_number) if own_number and not own_number.startswith("/") else None
-    mentions = _full_mentions(text)
+    mentions = _full_mentions(doc, text)
     _share_list_context(text, mentions)
     citations: list[Citation] = []
     seen: dict[str, Citation] = {}
     for mt in mentions:
-        number = normalize_number(mt.number)
+        number = normalize_number(mt.number, ocr=doc.is_ocr_at(mt.start))
         cid = canonical_id(number)
         if cid == own_id:
             continue
@@ -301,11 +342,18 @@ def _resolve_type(mt: _Mention, number: str) -> str | None:
     return inferred
 
 
-def _full_mentions(text: str) -> list[_Mention]:
+_OCR_SPLIT_DIGITS = regex.compile(r"(?<![\p{L}])(?:số|so|s6)[ \t]+(?P<d>\d{1,4})[ \t]\Z")
+
+
+def _full_mentions(doc: Document, text: str) -> list[_Mention]:
     mentions: list[_Mention] = []
     for m in patterns.number_regex().finditer(text):
         regime = next(k for k, v in m.groupdict().items() if v is not None)
-        mentions.append(_mention(text, m.start(), m.end(), m[0], regime))
+        start = m.start()
+        split = _OCR_SPLIT_DIGITS.search(text, max(0, start - 20), start) if doc.is_ocr_at(start) else None
+        if split:  # OCR splits a number's digits: "Quyết định số 203 4/QĐ-BGDĐT" (pdfs/007)
+            start = split.start("d")
+        mentions.append(_mention(text, start, m.end(), text[start : m.end()], regime))
     # pre-2000 numbers ("Quyết định số 169-CP") only right after a type word and "số"
     for m in patterns.old_style_regex().finditer(text):
         if any(mt.start <= m.start() < mt.end for mt in mentions):

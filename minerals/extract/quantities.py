@@ -184,7 +184,15 @@ def _table_column(text: str, s: int, e: int):
         return ("money", "đồng")
     if name in words("percent") or "%" in name:
         return ("percent", "%")
+    # a unit in parentheses in the column header or the row's first cell: "Số lao động xuất cảnh (người)"
+    for label in (header[col + 1], cells[1] if len(cells) > 1 else ""):
+        unit = _PAREN_UNIT.search(label)
+        if unit:
+            return ("count", unit[1].strip().lower())
     return None
+
+
+_PAREN_UNIT = regex.compile(r"\(([\p{L} ]{1,20})\)\s*$")
 
 
 def _header_row(text: str, line_start: int, width: int) -> list[str] | None:
