@@ -55,30 +55,37 @@ def _cache_path(sha256: str, page: int, lang: str) -> Path:
 
 
 def ocr_pages(path: str, sha256: str, pages: list[int], lang: str = LANG, workers: int | None = None) -> dict[int, OcrPage]:
-    """OCR the given 1-based pages of a PDF; cached pages cost nothing. Raises ``OcrUnavailable``."""
-    results: dict[int, OcrPage] = {}
-    todo = []
-    for p in pages:
-        cp = _cache_path(sha256, p, lang)
-        if cp.exists():
-            try:
-                results[p] = OcrPage(**json.loads(cp.read_text(encoding="utf-8")))
-                continue
-            except (ValueError, TypeError):
-                pass  # a damaged cache entry is redone
-        todo.append(p)
+    """OCR the given 1-based pages of one PDF; cached pages cost nothing. Raises ``OcrUnavailable``."""
+    return ocr_batch([(path, sha256, pages)], lang, workers)[path]
+
+
+def ocr_batch(jobs: list[tuple[str, str, list[int]]], lang: str = LANG, workers: int | None = None) -> dict[str, dict[int, OcrPage]]:
+    """OCR pages of several PDFs at once, one page per process across all of them (so no core idles at the
+    end of a short document). ``jobs`` holds (path, sha256, pages); returns {path: {page: OcrPage}}."""
+    results: dict[str, dict[int, OcrPage]] = {path: {} for path, _, _ in jobs}
+    todo: list[tuple[str, str, int]] = []
+    for path, sha256, pages in jobs:
+        for p in pages:
+            cp = _cache_path(sha256, p, lang)
+            if cp.exists():
+                try:
+                    results[path][p] = OcrPage(**json.loads(cp.read_text(encoding="utf-8")))
+                    continue
+                except (ValueError, TypeError):
+                    pass  # a damaged cache entry is redone
+            todo.append((path, sha256, p))
     if not todo:
         return results
     if not available(lang):
         raise OcrUnavailable(f"tesseract with the '{lang}' model is not installed (apt-get install tesseract-ocr tesseract-ocr-{lang})")
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     if workers == 1:
-        done = [_ocr_one(path, p, lang) for p in todo]
+        done = [_ocr_one(path, p, lang) for path, _, p in todo]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = list(pool.map(_ocr_one, [path] * len(todo), todo, [lang] * len(todo)))
-    for page in done:
-        results[page.number] = page
+            done = list(pool.map(_ocr_one, [t[0] for t in todo], [t[2] for t in todo], [lang] * len(todo)))
+    for (path, sha256, _), page in zip(todo, done):
+        results[path][page.number] = page
         cp = _cache_path(sha256, page.number, lang)
         try:
             cp.parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +107,7 @@ def _ocr_one(path: str, page: int, lang: str) -> OcrPage:
     finally:
         pdf.close()
     buf = io.BytesIO()
-    image.save(buf, format="PNG")
+    image.save(buf, format="PPM")  # uncompressed: no time spent encoding what Tesseract decodes at once
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     proc = subprocess.run(
         ["tesseract", "stdin", "stdout", "-l", lang, "--psm", "3", "tsv"],
