@@ -33,9 +33,12 @@ def _forms() -> tuple[tuple[str, regex.Pattern], ...]:
     return tuple(out)
 
 
+_OCR_DIGITS = str.maketrans({"I": "1", "l": "1", "O": "0"})
+
+
 def _day(y: str | int, m: str | int, d: str | int) -> str | None:
     try:
-        return dt.date(int(y), int(m), int(d)).isoformat()
+        return dt.date(int(y), int(str(m).translate(_OCR_DIGITS)), int(str(d).translate(_OCR_DIGITS))).isoformat()
     except ValueError:
         return None
 
