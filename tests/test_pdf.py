@@ -125,3 +125,22 @@ ENCRYPTED = b"""%PDF-1.4
 trailer << /Root 1 0 R /Encrypt 4 0 R /ID [<00112233445566778899aabbccddeeff><00112233445566778899aabbccddeeff>] /Size 5 >>
 %%EOF
 """
+
+
+def test_ruled_table_in_a_text_pdf_gives_cells_their_units():
+    """A text PDF with a ruled table (seed 004's results, corpus/tools/make_table_pdf.py): pdfplumber reads the
+    table as rows, pdfium the text around it, and each cell's unit comes from its column header."""
+    doc = minerals.process(corpus_file("004_51401b993265fa13_seed_table", ".pdf"))
+    assert "| Chỉ tiêu | Kế hoạch (người) | Thực hiện (người) | Tỷ lệ (%) |" in doc.text
+    cells = {(q.value, q.unit, q.kind) for q in doc.quantities}
+    assert {(5, "người", "count"), (1120, "người", "count"), (40, "%", "percent")} <= cells
+    assert doc.text.count("Lao động xuất cảnh") == 1  # the table's words are not read twice
+    seed = minerals.process(corpus_file("004_5"))
+    assert {c.id for c in doc.citations} <= {c.id for c in seed.citations}
+
+
+def test_fast_grid_tables_agree_with_pdfplumber():
+    from minerals.readers.pdf import read_pdf
+
+    path = corpus_file("004_51401b993265fa13_seed_table", ".pdf")
+    assert read_pdf(path).raw == read_pdf(path, tables="pdfplumber").raw
