@@ -144,3 +144,18 @@ def test_fast_grid_tables_agree_with_pdfplumber():
 
     path = corpus_file("004_51401b993265fa13_seed_table", ".pdf")
     assert read_pdf(path).raw == read_pdf(path, tables="pdfplumber").raw
+
+
+def test_upside_down_scan_is_turned_before_reading(tmp_path):
+    """A page scanned upside down reads as noise; Tesseract's orientation model says how to turn it."""
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(str(CORPUS / "pdfs" / "010_cv2191-2026-cucthue_scan.pdf"))
+    turned = pdfium.PdfDocument.new()
+    turned.import_pages(src, [0])
+    turned[0].set_rotation(180)
+    turned.save(str(tmp_path / "upside-down.pdf"))
+    doc = minerals.process(tmp_path / "upside-down.pdf")
+    upright = minerals.process(CORPUS / "pdfs" / "010_cv2191-2026-cucthue_scan.pdf")
+    assert {c.id for c in doc.citations} == {c.id for c in upright.citations if c.page == 1}
+    assert not any("low OCR confidence" in w for w in doc.warnings)

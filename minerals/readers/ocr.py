@@ -20,7 +20,7 @@ from pathlib import Path
 DPI = 300
 LANG = "vie"
 LOW_CONFIDENCE = 60.0
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 class OcrUnavailable(RuntimeError):
@@ -106,16 +106,48 @@ def _ocr_one(path: str, page: int, lang: str) -> OcrPage:
         image = pdf[page - 1].render(scale=DPI / 72, grayscale=True).to_pil()
     finally:
         pdf.close()
+    result = _tesseract(image, page, lang)
+    if result.confidence < ROTATION_CHECK or result.words < 30:
+        # a page scanned sideways or upside down reads as noise: ask Tesseract's orientation model, turn, redo
+        angle = _orientation(image)
+        if angle:
+            turned = _tesseract(image.rotate(-angle, expand=True), page, lang)
+            if turned.confidence > result.confidence:
+                result = turned
+    return result
+
+
+ROTATION_CHECK = 50.0
+_ENV = {"OMP_THREAD_LIMIT": "1"}
+
+
+def _png_free(image) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="PPM")  # uncompressed: no time spent encoding what Tesseract decodes at once
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    return buf.getvalue()
+
+
+def _tesseract(image, page: int, lang: str) -> OcrPage:
     proc = subprocess.run(
         ["tesseract", "stdin", "stdout", "-l", lang, "--psm", "3", "tsv"],
-        input=buf.getvalue(), capture_output=True, env=env, timeout=600,
+        input=_png_free(image), capture_output=True, env={**os.environ, **_ENV}, timeout=600,
     )
     if proc.returncode != 0:
         return OcrPage(page, "", 0.0, 0)
     return _from_tsv(page, proc.stdout.decode("utf-8", errors="replace"))
+
+
+def _orientation(image) -> int:
+    """Degrees the page is turned (0, 90, 180, 270), from Tesseract's OSD; 0 when unsure or unavailable."""
+    proc = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "0"], input=_png_free(image),
+                          capture_output=True, env={**os.environ, **_ENV}, timeout=300)
+    out = proc.stdout.decode("utf-8", errors="replace")
+    rotate = next((line.split(":")[1].strip() for line in out.splitlines() if line.startswith("Rotate:")), "0")
+    conf = next((line.split(":")[1].strip() for line in out.splitlines() if line.startswith("Orientation confidence:")), "0")
+    try:
+        return int(rotate) if float(conf) >= 1.0 else 0
+    except ValueError:
+        return 0
 
 
 def _from_tsv(page: int, tsv: str) -> OcrPage:
