@@ -128,11 +128,23 @@ def score_document(doc: Document, gold: dict) -> DocResult:
         scores["quantity"], errors["quantity"] = _match_quantities(doc.quantities, gold["quantities"])
     if gold.get("targets") is not None:
         scores["target"], errors["target"] = _match_targets(doc.targets, gold["targets"])
+    if gold.get("entities") is not None:
+        pe = {(e.label, _entity_key(e.text)) for e in doc.entities}
+        ge = {(e["label"], _entity_key(e["text"])) for e in gold["entities"]}
+        scores["entity"] = Score(tp=len(pe & ge), n_pred=len(pe), n_gold=len(ge))
+        errors["entity"] = [f"missed {x}" for x in sorted(ge - pe)] + [f"spurious {x}" for x in sorted(pe - ge)]
+        for label in ("ORG", "LOC", "PER"):
+            p_, g_ = {x for x in pe if x[0] == label}, {x for x in ge if x[0] == label}
+            scores[f"entity_{label}"] = Score(tp=len(p_ & g_), n_pred=len(p_), n_gold=len(g_))
     own_ok = (doc.info.number or None) == (gold.get("own_number") or None)
     scores["own_number"] = Score(tp=int(own_ok), n_pred=1, n_gold=1)
     if not own_ok:
         errors["own_number"] = [f"got {doc.info.number!r}, gold {gold.get('own_number')!r}"]
     return DocResult(gold["doc"], scores, errors)
+
+
+def _entity_key(text: str) -> str:
+    return " ".join(patterns.fold(text).replace("–", "-").split())
 
 
 def _unit_key(u: str | None) -> str:
@@ -189,7 +201,7 @@ def _num_eq(a, b) -> bool:
     return abs(float(a) - float(b)) < 1e-6 * max(1.0, abs(float(b)))
 
 
-FIELDS = ("citation", "doc_type", "date", "issuer", "named_law", "own_number", "date_mention", "quantity", "target")
+FIELDS = ("citation", "doc_type", "date", "issuer", "named_law", "own_number", "date_mention", "quantity", "target", "entity", "entity_ORG", "entity_LOC", "entity_PER")
 
 
 def evaluate(corpus: Path, gold_dir: Path | None = None, process: Callable[[Path], Document] | None = None) -> tuple[dict[str, Score], list[DocResult]]:

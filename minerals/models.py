@@ -147,6 +147,19 @@ class Target:
     extractor: str = "targets"
 
 
+@dataclass(frozen=True)
+class Entity:
+    """A named organisation (ORG), place (LOC) or person (PER), with one spelling for all its forms."""
+
+    text: str
+    label: str
+    normalized: str
+    start: int
+    end: int
+    page: int
+    extractor: str = "entities"
+
+
 @dataclass
 class DocumentInfo:
     """What the document says about itself (NĐ 30 header); ``None`` where the text does not say."""
@@ -181,6 +194,7 @@ class Document:
     dates: list[DateMention] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
 
     @property
     def is_clean(self) -> bool:
@@ -228,7 +242,7 @@ class Document:
             "dates": [_item(d) for d in self.dates],
             "quantities": [_item(q) for q in self.quantities],
             "targets": [_item(t) for t in self.targets],
-            "entities": [],
+            "entities": [_item(e) for e in self.entities],
         }
 
 

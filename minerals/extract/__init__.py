@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..models import Document
 from .citations import canonical_id, get_citations, normalize_number
 from .dates import get_dates
+from .entities import get_entities
 from .quantities import get_quantities
 from .targets import get_targets
 from .metadata import get_info
@@ -22,7 +23,8 @@ def extract(doc: Document) -> Document:
     doc.dates = get_dates(doc, exclude=[s for s, c in zip(cited, doc.citations) if not c.short_form])
     doc.quantities = get_quantities(doc, exclude=cited + [(d.start, d.end) for d in doc.dates])
     doc.targets = get_targets(doc)
+    doc.entities = get_entities(doc)
     return doc
 
 
-__all__ = ["extract", "get_citations", "get_dates", "get_quantities", "get_targets", "get_named_laws", "get_info", "canonical_id", "normalize_number"]
+__all__ = ["extract", "get_citations", "get_dates", "get_entities", "get_quantities", "get_targets", "get_named_laws", "get_info", "canonical_id", "normalize_number"]

@@ -1,0 +1,367 @@
+"""spaCy on top of the rule layers: tokens with true offsets, the entity ruler, and underthesea where it helps.
+
+Measured here: underthesea's ``ner`` tags "số 1971" and dates as LOC, almost never says ORG, and runs at
+~9 KB/s; ``word_tokenize`` at ~0.15 MB/s. So the whole text is split by a fast regex tokenizer whose tokens
+are exactly the characters of the clean text (``doc.text == document.text``), entities come from the
+SpanRuler patterns in ``patterns/entities.jsonl`` plus the ``minerals_entities`` component, and underthesea
+segments only the sentences a caller asks for (``underthesea_doc``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+from . import patterns
+
+_TOKEN = re.compile(r"\w+(?:[&./\-]\w+)*|[^\w\s]")
+_SPLIT = re.compile(r"(\w+(?:[&./\-]\w+)*|[^\w\s])")
+
+
+def _spacy():
+    try:
+        import spacy
+        from spacy.language import Language
+        from spacy.tokens import Doc, Span
+    except ImportError as err:  # pragma: no cover - spacy is a dependency
+        raise ImportError("minerals.nlp needs spaCy: pip install spacy") from err
+    return spacy, Language, Doc, Span
+
+
+class RegexTokenizer:
+    """Words (with & . / - inside: "TB&XH", "126/2007/NĐ-CP", "01/8/2007") and single punctuation marks;
+    the spaces between them are kept, so the Doc's text is the input text, character for character."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str):
+        _, _, Doc, _ = _spacy()
+        parts = _SPLIT.split(text)  # gap, token, gap, token, …, gap
+        words: list[str] = []
+        spaces: list[bool] = []
+        if parts[0]:
+            words.append(parts[0])
+            spaces.append(False)
+        for i in range(1, len(parts), 2):
+            gap = parts[i + 1]
+            words.append(parts[i])
+            if gap == " ":
+                spaces.append(True)
+            else:
+                spaces.append(False)
+                if gap:
+                    words.append(gap)  # other whitespace (line breaks, runs) as its own token
+                    spaces.append(False)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+
+@functools.cache
+def make_nlp():
+    """A spaCy pipeline: regex tokenizer → span_ruler (patterns/entities.jsonl) → minerals_entities."""
+    spacy, _, _, _ = _spacy()
+    _register()
+    nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
+    nlp.tokenizer = RegexTokenizer(nlp.vocab)
+    # names of bodies in any case (headers print them in capitals); place names in their exact case
+    for name, attr, jsonl in (("span_ruler", "LOWER", "entities.jsonl"), ("place_ruler", "ORTH", "places.jsonl")):
+        ruler = nlp.add_pipe("span_ruler", name=name, config={
+            "spans_key": "ruler", "annotate_ents": False, "validate": False, "overwrite": False,
+            "phrase_matcher_attr": attr, "spans_filter": None})
+        with (patterns.PATTERNS_DIR / jsonl).open(encoding="utf-8") as f:
+            ruler.add_patterns([json.loads(line) for line in f if line.strip()])
+    nlp.add_pipe("minerals_entities")
+    return nlp
+
+
+_REGISTERED = False
+
+
+def _register() -> None:
+    """Declare the components the way spaCy does (Language.factory), once."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    _, Language, _, Span = _spacy()
+    if not Span.has_extension("normalized"):
+        Span.set_extension("normalized", default=None)
+
+    @Language.factory("minerals_entities")
+    def _make_entities(nlp, name):  # noqa: ARG001 - spaCy's factory signature
+        return EntityComponent()
+
+    _REGISTERED = True
+
+
+_LEVELS_ONE = {"tỉnh", "huyện", "quận", "xã", "phường", "tp", "tx"}
+_LEVELS_TWO = {("thành", "phố"), ("thị", "xã"), ("thị", "trấn")}
+
+
+class EntityComponent:
+    """Turns the ruler's candidate spans into entities: a body's name is extended over its level and place
+    ("Sở Nội vụ" + "tỉnh Bình Thuận"), the longest span wins, a 'person' that is a place is dropped, and
+    each entity gets a normalized form (abbreviations expanded, capitals of headers undone)."""
+
+    def __call__(self, doc):
+        from spacy.util import filter_spans
+
+        places = _place_names()
+        spans = []
+        for span in doc.spans.get("ruler", []):
+            kind = span.id_
+            if kind == "named":  # "Công ty cổ phần E.K.LM", "Trường Cao đẳng Than - Khoáng sản Việt Nam"
+                span = _extend_name(doc, span)
+                if span is None:
+                    continue
+            elif kind == "level":  # "xã Quang Trung": a level word needs a name
+                span = _extend_words(doc, span, 4, title_only=True)
+                if span is None:
+                    continue
+            elif kind == "surname":  # "Trần Hồng Hà": a surname and one to three title-case syllables
+                span = _extend_words(doc, span, 3, title_only=True)
+                if span is None or span.text in places or _after_level(doc, span):
+                    continue
+            elif span.label_ == "ORG":
+                extended = _extend_place(doc, span)
+                if kind == "generic" and extended.end == span.end:
+                    continue  # "UBND", "Bảo hiểm xã hội" alone: a kind of body, not one
+                span = extended
+            spans.append(span)
+        spans += _list_places(doc, spans)
+        ents = filter_spans(spans)
+        for ent in ents:
+            ent._.normalized = normalize_entity(ent.text, ent.label_)
+        doc.ents = ents
+        return doc
+
+
+def _extend_name(doc, span, limit: int = 12):
+    """A named body's words after its head: a capital first, then any words until punctuation (a dash between
+    words is kept) or a word that cannot be part of a name (patterns/organisations.json name_stop_words)."""
+    _, _, _, Span = _spacy()
+    stops = _name_stops()
+    k, n = span.end, len(doc)
+    if k >= n or doc[k].is_lower or not doc[k].is_alpha:
+        if k < n and doc[k].lower_ in _COMPANY_WORDS:
+            pass
+        else:
+            return None
+    end = k
+    while k < n and k - span.end < limit:
+        tok = doc[k]
+        if tok.text in ("-", "–") and k + 1 < n and not doc[k + 1].is_lower:
+            k += 1
+            continue
+        if tok.lower_ == "và" and k + 1 < n and doc[k + 1].is_title:
+            k += 1
+            continue
+        if tok.is_punct or tok.is_space or tok.lower_ in stops or tok.is_digit or tok.lower_ in _LEVELS_ONE:
+            break
+        if tok.lower_ in ("thành", "thị") and k + 1 < n and (tok.lower_, doc[k + 1].lower_) in _LEVELS_TWO:
+            break
+        k += 1
+        end = k
+    if end <= span.end:
+        return None
+    return _extend_place(doc, Span(doc, span.start, end, label=span.label_))
+
+
+@functools.cache
+def _name_stops() -> frozenset[str]:
+    return frozenset(patterns.load("organisations")["name_stop_words"])
+
+
+_COMPANY_WORDS = {"cổ", "phần", "trách", "nhiệm", "hữu", "hạn", "tnhh", "một", "thành", "viên"}
+
+
+def _extend_words(doc, span, limit: int, title_only: bool = False, allow: set[str] = frozenset()):
+    """The span with up to ``limit`` capitalized words after it (``allow``: lower-case words that may stand
+    between them); ``None`` when none follows."""
+    _, _, _, Span = _spacy()
+    k, n, taken = span.end, len(doc), 0
+    while k < n and taken < limit:
+        tok = doc[k]
+        if tok.lower_ in allow or (tok.lower_ == "ương" and doc[k - 1].lower_ == "trung"):  # "Trung ương"
+            k += 1
+            continue
+        if title_only and not (tok.is_title and tok.is_alpha):
+            break
+        if not title_only and (tok.is_lower or tok.is_punct or tok.is_space or not any(c.isalnum() for c in tok.text)):
+            break
+        k += 1
+        taken += 1
+    while k > span.end and doc[k - 1].lower_ in allow:
+        k -= 1
+    if not taken:
+        return None
+    return Span(doc, span.start, k, label=span.label_)
+
+
+def _list_places(doc, spans) -> list:
+    """'các xã Quảng Thọ, Quảng An và Phú Hồ': names listed after a place with a level word are places too."""
+    _, _, _, Span = _spacy()
+    out = []
+    for span in spans:
+        if span.label_ != "LOC" or span.id_ not in ("level", "province"):
+            continue
+        k = span.end
+        while k + 1 < len(doc) and (doc[k].text == "," or doc[k].lower_ == "và"):
+            j = k + 1
+            m = j
+            while m < len(doc) and m - j < 4 and doc[m].is_title and doc[m].is_alpha:
+                m += 1
+            if m == j or (m < len(doc) and doc[m].is_alpha and not doc[m].is_lower and not doc[m].is_title):
+                break
+            if doc[j].lower_ in _LEVELS_ONE:
+                break
+            out.append(Span(doc, j, m, label="LOC"))
+            k = m
+    return out
+
+
+def _after_level(doc, span) -> bool:
+    """'huyện Mai Sơn': a name after a level word is a place, even if it starts like a surname."""
+    if span.start == 0:
+        return False
+    prev = doc[span.start - 1].lower_
+    return prev in _LEVELS_ONE or prev in ("phố", "trấn") or prev == "xã"
+
+
+def _extend_place(doc, span):
+    """Take in '(tỉnh|huyện|thành phố …) Name Name' after a body's name."""
+    i = span.end
+    n = len(doc)
+    j = i
+    if j < n and doc[j].lower_ in _LEVELS_ONE:
+        j += 1
+    elif j + 1 < n and (doc[j].lower_, doc[j + 1].lower_) in _LEVELS_TWO:
+        j += 2
+    k = j
+    while k < n and k - j < 4 and doc[k].is_alpha and not doc[k].is_lower:
+        k += 1
+    if j == i:  # no level word: take only a known place ("UBND Cao Bằng"), not a person ("… Chính phủ Trần Hồng Hà")
+        names = _place_names()
+        k = next((m for m in range(k, i, -1) if doc[i:m].text in names), i)
+    end = k if k > j or j > i else i
+    if end <= span.end:
+        return span
+    _, _, _, Span = _spacy()
+    return Span(doc, span.start, end, label=span.label_)
+
+
+@functools.cache
+def _place_names() -> frozenset[str]:
+    spec = patterns.load("places")
+    return frozenset(p["name"] for p in spec["provinces"]) | frozenset(spec["countries"])
+
+
+@functools.cache
+def _abbreviations() -> list[tuple[re.Pattern, str]]:
+    exp = patterns.load("abbreviations")["expansions"]
+    return [(re.compile(r"(?<!\w)" + re.escape(k) + r"(?!\w)"), v) for k, v in sorted(exp.items(), key=lambda kv: -len(kv[0]))]
+
+
+@functools.cache
+def _canonical_words() -> dict[str, str]:
+    """Lower-case phrase → as the patterns spell it, to undo the capitals of a header."""
+    orgs = patterns.load("organisations")
+    phrases = orgs["heads_with_sector"] + orgs["sectors"] + orgs["national"] + orgs["local_heads"] + orgs["named_heads"]
+    phrases += list(patterns.load("abbreviations")["expansions"].values())
+    return {p.lower(): p for p in phrases}
+
+
+@functools.lru_cache(maxsize=20000)
+def normalize_entity(text: str, label: str) -> str:
+    """One spelling per entity: "Sở LĐTBXH" and "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI" → "Sở Lao động - Thương binh và
+    Xã hội"; "UBND tỉnh Cao Bằng" → "Ủy ban nhân dân tỉnh Cao Bằng"."""
+    s = " ".join(text.split())
+    if label == "ORG":
+        for rx, full in _abbreviations():
+            s = rx.sub(full, s)
+        s = s.replace("Uỷ", "Ủy").replace("uỷ", "ủy")
+    if s.isupper() or label == "ORG":
+        s = _recase(s, label)
+    return s
+
+
+def _recase(s: str, label: str) -> str:
+    """Restore the case of a name printed in capitals, from the spellings the patterns know."""
+    canon = _canonical_words()
+    words = s.split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(8, len(words) - i), 0, -1):
+            phrase = " ".join(words[i : i + size]).lower()
+            if phrase in canon:
+                out.append(canon[phrase] if not out or size > 1 or canon[phrase][0].isupper() else canon[phrase])
+                i += size
+                break
+        else:
+            w = words[i]
+            low = w.lower()
+            if low in _LEVELS_ONE or low in ("thành", "phố", "thị", "trấn", "và"):
+                out.append(low)
+            elif w.isupper() and len(w) > 1 and not any(c.isdigit() for c in w) and label != "ORG":
+                out.append(w[:1] + w[1:].lower())
+            elif w.isupper() and len(w) > 1 and not any(c in "&." for c in w) and w.isalpha() and len(w) > 3:
+                out.append(w[:1] + w[1:].lower())
+            else:
+                out.append(w)
+            i += 1
+    return " ".join(out)
+
+
+def underthesea_doc(text: str, spans: list[tuple[int, int]] | None = None, fixed: list[str] = ()):
+    """A spaCy Doc of ``text`` (``doc.text == text``) whose tokens inside ``spans`` (default: all the text,
+    sentence by sentence) are underthesea's words, aligned back to the text even where underthesea rewrites
+    characters ("Thoả" → "Thỏa", "Ð" → "Đ") or drops them (Markdown "#"); ``fixed`` words (citation numbers)
+    stay whole."""
+    from underthesea import sent_tokenize, word_tokenize
+
+    nlp = make_nlp()
+    doc = nlp.make_doc(text)
+    if spans is None:
+        spans, pos = [], 0
+        for sent in sent_tokenize(text):
+            start = text.find(sent[:20], pos)
+            if start < 0:
+                continue
+            spans.append((start, start + len(sent)))
+            pos = start + len(sent)
+    merges = []
+    for s, e in spans:
+        cursor = s
+        for word in word_tokenize(text[s:e], fixed_words=list(fixed)):
+            at = _find_word(text, word, cursor, e)
+            if at is None:
+                continue
+            ws, we = at
+            cursor = we
+            span = doc.char_span(ws, we, alignment_mode="contract")
+            if span is not None and len(span) > 1:
+                merges.append(span)
+    with doc.retokenize() as retok:
+        taken = set()
+        for span in merges:
+            if taken.isdisjoint(range(span.start, span.end)):
+                retok.merge(span)
+                taken.update(range(span.start, span.end))
+    return doc
+
+
+def _find_word(text: str, word: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where underthesea's ``word`` stands in ``text[start:end]``: exact, or equal once both are folded."""
+    i = text.find(word, start, end)
+    if i >= 0 and i - start < 40:
+        return i, i + len(word)
+    target = patterns.fold(word)
+    if not target:
+        return None
+    for j in range(start, min(end, start + 40)):
+        if text[j].isspace():
+            continue
+        if patterns.fold(text[j : j + len(word)]) == target:
+            return j, j + len(word)
+    return None
