@@ -108,8 +108,11 @@ class EntityComponent:
 
         places = _place_names()
         spans = []
+        known_starts = {s.start for s in doc.spans.get("ruler", []) if s.label_ == "ORG" and s.id_ != "named"}
         for span in doc.spans.get("ruler", []):
             kind = span.id_
+            if kind == "named" and span.start in known_starts:
+                continue  # "Sở Tài chính" is known: it is not re-read as "Sở" + whatever follows
             if kind == "named":  # "Công ty cổ phần E.K.LM", "Trường Cao đẳng Than - Khoáng sản Việt Nam"
                 span = _extend_name(doc, span)
                 if span is None:
@@ -158,13 +161,48 @@ def _extend_name(doc, span, limit: int = 12):
             continue
         if tok.is_punct or tok.is_space or tok.lower_ in stops or tok.is_digit or tok.lower_ in _LEVELS_ONE:
             break
+        if tok.is_lower and tok.lower_ not in _lexicon():
+            break  # "THƯ VIỆN PHÁP LUẬT has the copyright": a name goes on only in Vietnamese words
         if tok.lower_ in ("thành", "thị") and k + 1 < n and (tok.lower_, doc[k + 1].lower_) in _LEVELS_TWO:
             break
         k += 1
         end = k
+    end = _cut_at_verb(doc, span.end, end)
     if end <= span.end:
         return None
     return _extend_place(doc, Span(doc, span.start, end, label=span.label_))
+
+
+def _cut_at_verb(doc, start: int, end: int) -> int:
+    """A name does not run into the verb after it ("Sở Tài chính phụ trách", "Trung tâm Dịch vụ việc làm đẩy
+    mạnh"): underthesea's pos_tag on just these few words finds the first lower-case verb."""
+    if end - start < 2 or not any(doc[k].is_lower for k in range(start, end)):
+        return end
+    words = _pos_words(doc[start:end].text)
+    pos = doc[start].idx
+    for word, tag in words:
+        at = doc.text.find(word, pos, doc[end - 1].idx + len(doc[end - 1].text))
+        if at < 0:
+            continue
+        if tag == "V" and word[:1].islower():
+            cut = doc.char_span(doc[start].idx, at, alignment_mode="contract")
+            return cut.end if cut is not None else end
+        pos = at + len(word)
+    return end
+
+
+@functools.lru_cache(maxsize=50000)
+def _pos_words(text: str) -> tuple[tuple[str, str], ...]:
+    from underthesea import pos_tag
+
+    return tuple(pos_tag(text))
+
+
+@functools.cache
+def _lexicon() -> frozenset[str]:
+    from .legacy import syllables
+
+    return syllables()
 
 
 @functools.cache
@@ -228,11 +266,18 @@ def _after_level(doc, span) -> bool:
     return prev in _LEVELS_ONE or prev in ("phố", "trấn") or prev == "xã"
 
 
+def Span_(doc, start: int, end: int, label: str):
+    _, _, _, Span = _spacy()
+    return Span(doc, start, min(end, len(doc)), label=label)
+
+
 def _extend_place(doc, span):
     """Take in '(tỉnh|huyện|thành phố …) Name Name' after a body's name."""
     i = span.end
     n = len(doc)
     j = i
+    if j + 1 < n and doc[j].lower_ == "cấp" and doc[j + 1].lower_ in ("tỉnh", "huyện", "xã", "trung"):
+        return Span_(doc, span.start, j + 2 + (doc[j + 1].lower_ == "trung"), span.label_)  # "UBND cấp huyện"
     if j < n and doc[j].lower_ in _LEVELS_ONE:
         j += 1
     elif j + 1 < n and (doc[j].lower_, doc[j + 1].lower_) in _LEVELS_TWO:

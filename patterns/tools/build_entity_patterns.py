@@ -40,7 +40,7 @@ def build() -> tuple[list[dict], list[dict]]:
     for name in orgs["national"]:
         lines.append({"label": "ORG", "pattern": name, "id": "national"})
     # the component extends these over the capitalized words that follow (the ids say how)
-    exact_lines = [{"label": "ORG", "pattern": head, "id": "named"} for head in orgs["named_heads"]]
+    exact_lines = [{"label": "ORG", "pattern": head, "id": "named"} for head in orgs["named_heads"] + orgs["heads_with_sector"]]
     exact_lines += [{"label": "ORG", "pattern": head.upper(), "id": "named"} for head in orgs["named_heads"]]
     exact_lines += [{"label": "LOC", "pattern": c, "id": "country"} for c in places["countries"]]
     for p in places["provinces"]:
