@@ -136,11 +136,33 @@ def score_document(doc: Document, gold: dict) -> DocResult:
         for label in ("ORG", "LOC", "PER"):
             p_, g_ = {x for x in pe if x[0] == label}, {x for x in ge if x[0] == label}
             scores[f"entity_{label}"] = Score(tp=len(p_ & g_), n_pred=len(p_), n_gold=len(g_))
+    if gold.get("document") is not None:
+        for fld in DOC_FIELDS:
+            got, want = getattr(doc.info, fld), gold["document"].get(fld)
+            ok = _doc_key(fld, got) == _doc_key(fld, want)
+            scores[f"doc_{fld}"] = Score(tp=int(ok), n_pred=1, n_gold=1)
+            if not ok:
+                errors.setdefault("document", []).append(f"{fld}: got {got!r}, gold {want!r}")
     own_ok = (doc.info.number or None) == (gold.get("own_number") or None)
     scores["own_number"] = Score(tp=int(own_ok), n_pred=1, n_gold=1)
     if not own_ok:
         errors["own_number"] = [f"got {doc.info.number!r}, gold {gold.get('own_number')!r}"]
     return DocResult(gold["doc"], scores, errors)
+
+
+DOC_FIELDS = ("doc_type", "number", "issuer", "issue_date", "signer", "title", "place", "signer_title")
+
+
+def _doc_key(fld: str, value) -> object:
+    if not value:
+        return None
+    if fld == "issuer":
+        from .nlp import normalize_entity
+
+        value = normalize_entity(value, "ORG")
+    if isinstance(value, str):
+        return " ".join(patterns.fold(value).replace("–", "-").strip(" .;:\"“”").split())
+    return value
 
 
 def _entity_key(text: str) -> str:
@@ -201,7 +223,8 @@ def _num_eq(a, b) -> bool:
     return abs(float(a) - float(b)) < 1e-6 * max(1.0, abs(float(b)))
 
 
-FIELDS = ("citation", "doc_type", "date", "issuer", "named_law", "own_number", "date_mention", "quantity", "target", "entity", "entity_ORG", "entity_LOC", "entity_PER")
+FIELDS = ("citation", "doc_type", "date", "issuer", "named_law", "own_number", "date_mention", "quantity", "target", "entity", "entity_ORG", "entity_LOC", "entity_PER",
+          *(f"doc_{f}" for f in ("doc_type", "number", "issuer", "issue_date", "signer", "title", "place", "signer_title")))
 
 
 def evaluate(corpus: Path, gold_dir: Path | None = None, process: Callable[[Path], Document] | None = None) -> tuple[dict[str, Score], list[DocResult]]:

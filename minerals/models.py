@@ -168,6 +168,7 @@ class DocumentInfo:
     number: str | None = None
     title: str | None = None
     issuer: str | None = None
+    issuer_parent: str | None = None
     place: str | None = None
     issue_date: str | None = None
     signer: str | None = None
@@ -228,6 +229,7 @@ class Document:
                 "number": info.number,
                 "title": info.title,
                 "issuer": info.issuer,
+                "issuer_parent": info.issuer_parent,
                 "place": info.place,
                 "issue_date": info.issue_date,
                 "signer": info.signer,

@@ -16,14 +16,14 @@ def extract(doc: Document) -> Document:
     """Fill ``doc.info``, ``doc.citations`` and ``doc.named_laws`` from ``doc.text`` (clean it first)."""
     if doc.text is None:
         raise ValueError("extract needs a cleaned Document: call minerals.clean(doc) first")
-    doc.info = get_info(doc)
+    doc.entities = get_entities(doc)
+    doc.info = get_info(doc, doc.entities)
     doc.citations = get_citations(doc, own_number=doc.info.number)
     doc.named_laws = get_named_laws(doc)
     cited = [(c.start, c.end) for c in doc.citations]
     doc.dates = get_dates(doc, exclude=[s for s, c in zip(cited, doc.citations) if not c.short_form])
     doc.quantities = get_quantities(doc, exclude=cited + [(d.start, d.end) for d in doc.dates])
     doc.targets = get_targets(doc)
-    doc.entities = get_entities(doc)
     return doc
 
 

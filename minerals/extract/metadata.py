@@ -1,6 +1,9 @@
-"""What the document says about itself, read from the NĐ 30 header: number, type, place and date.
+"""What the document says about itself, read from the layout Nghị định 30/2020/NĐ-CP prescribes: issuing
+body (and its parent), number, place and date, type and title, recipients, signer and the signer's title.
 
-The full header (issuer, title, signer, recipients) is issue 5's work; here only what citations need.
+Two sources, the better first: a thuvienphapluat metadata block ("Loại văn bản:", "Nơi ban hành:", "Người
+ký:"), then the header and signature block themselves. Reports without a header (the seeds) get what the body
+says ("Sở LĐTBXH báo cáo như sau") and ``None`` for the rest.
 """
 
 from __future__ import annotations
@@ -10,34 +13,281 @@ import datetime as dt
 import regex
 
 from .. import patterns
-from ..models import Document, DocumentInfo
+from ..models import Document, DocumentInfo, Entity
 from .citations import find_own_number, type_from_number
 
 _PLACE_DATE = regex.compile(
-    r"(?m)^[ \t*_|]*(?P<place>[\p{Lu}][\p{L} .'-]{1,40}?)[ \t]*,[ \t]*ngày[ \t]+(?P<d>\d{1,2}|[ .…_]*)[ \t]+tháng[ \t]+(?P<m>\d{1,2})[ \t]+năm[ \t]+(?P<y>\d{4})"
+    r"(?:^|\n|\||\s{2})[ \t*_|]*(?P<place>[\p{Lu}][\p{L} .'-]{1,40}?)[ \t]*,[ \t]*ngày[ \t]*(?P<d>\d{1,2}|[ .…_]*)[ \t]*tháng[ \t]+(?P<m>\d{1,2})[ \t]+năm[ \t]+(?P<y>\d{4})"
+)
+_TVPL_KEYS = "Loại văn bản|Nơi ban hành|Người ký|Ngày ban hành|Số hiệu|Ngày hiệu lực|Ngày công báo|Số công báo|Tình trạng"
+_TVPL = regex.compile(
+    r"(?<![\p{L}])(?P<key>" + _TVPL_KEYS + r"):[ \t]*\n?[ \t|]*(?P<value>(?:(?!" + _TVPL_KEYS + r")[^\n|])+)"
+)
+_QUOC_HIEU = regex.compile(
+    r"C[ỘO]NG\s+H(?:ÒA|OÀ|OA)\s+X[ÃA]\s+H[ỘO]I\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc|-{3,}|_{3,}|—+",
+    regex.IGNORECASE,
+)
+_ORG_HEAD = regex.compile(
+    r"^(?:ỦY BAN|UỶ BAN|UBND|HĐND|HỘI ĐỒNG|SỞ|BỘ|BAN|TỔ|CỤC|TỔNG CỤC|CHI CỤC|PHÒNG|VĂN PHÒNG|TRUNG TÂM|VỤ|"
+    r"CÔNG AN|TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|ĐẢNG ỦY|CHÍNH PHỦ|THỦ TƯỚNG|QUỐC HỘI|BẢO HIỂM|NGÂN HÀNG|TRƯỜNG|BỆNH VIỆN|THANH TRA)\b"
+)
+_SIGN_TITLE = regex.compile(
+    r"(?:(?:KT|TM|TL|TUQ|Q|PP)\.\s*)?(?:PHÓ\s+)?(?:CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG BAN|TRƯỞNG PHÒNG|CHÁNH VĂN PHÒNG|"
+    r"BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|TỔNG CỤC TRƯỞNG|CỤC TRƯỞNG|VỤ TRƯỞNG|TỔ TRƯỞNG|BÍ THƯ|TRƯỞNG|CHÁNH ÁN|"
+    r"VIỆN TRƯỞNG|HIỆU TRƯỞNG|TỔNG GIÁM ĐỐC|LÃNH ĐẠO VĂN PHÒNG)(?:[ \t]+[\p{Lu}Đ][\p{Lu}Đ \t]{0,40})?(?![\p{L}])"
+)
+_AUTH = regex.compile(r"^(?:KT|TM|TL|TUQ|Q|PP)\.\s*")
+_BODY_REPORTS = regex.compile(r"(?:\s*\([^)\n]{1,40}\))?\s+(?:báo cáo|xây dựng [Kk]ế hoạch|ban hành|thông báo|hướng dẫn)\b")
+_HEAD_SPLIT = regex.compile(
+    r"(?<![\p{L}])(?:TỔNG CỤC|CHI CỤC|ỦY BAN|UỶ BAN|UBND|HĐND|HỘI ĐỒNG|VĂN PHÒNG|TRUNG TÂM|TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|"
+    r"SỞ|BỘ|BAN|TỔ|CỤC|PHÒNG|VỤ|CÔNG AN|BỆNH VIỆN|TRƯỜNG)(?![\p{L}])"
 )
 
 
-def get_info(doc: Document) -> DocumentInfo:
+def get_info(doc: Document, entities: list[Entity] = ()) -> DocumentInfo:
     text = doc.text or ""
     info = DocumentInfo()
     info.number, _ = find_own_number(text)
-    if info.number:
-        regime = "normative" if regex.match(r"[\d.]+/\d{4}/", info.number) else (
-            "party" if regex.match(r"\d+-", info.number) else "administrative")
-        info.doc_type = type_from_number(info.number, regime) if not info.number.startswith("/") else None
-        if info.number.startswith("/"):
-            code = regex.match(r"/([\p{L}]+)", info.number)
-            info.doc_type = patterns.type_by_code().get(code[1].upper()) if code else None
     head = text[:6000]
-    m = _PLACE_DATE.search(head)
-    if m:
-        info.place = " ".join(m["place"].split())
-        if m["d"].strip(" .…_"):
-            try:
-                info.issue_date = dt.date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
-            except ValueError:
-                info.issue_date = None
-        else:
-            info.issue_date = f"{int(m['y']):04d}-{int(m['m']):02d}"
+    tvpl = {m["key"]: m["value"].strip() for m in _TVPL.finditer(head)}
+    _place_date(info, head)
+    info.doc_type = _type(text, info.number, tvpl)
+    info.title = _title(text, info.doc_type)
+    parent, issuer = _header_issuer(text)
+    info.issuer = _org(tvpl.get("Nơi ban hành")) or issuer or _body_issuer(text, entities)
+    info.issuer_parent = parent if issuer else None
+    if tvpl.get("Ngày ban hành") and not info.issue_date:
+        m = regex.match(r"(\d{1,2})/(\d{1,2})/(\d{4})", tvpl["Ngày ban hành"])
+        if m:
+            info.issue_date = _iso(m[3], m[2], m[1])
+    known = tvpl.get("Người ký") if tvpl.get("Người ký") not in (None, "Đã biết") else None
+    title, signer = _signature(text, entities, known)
+    info.signer = known or signer
+    info.signer_title = title
+    info.recipients = _recipients(text)
     return info
+
+
+def _iso(y: str, m: str, d: str) -> str | None:
+    try:
+        return dt.date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def _place_date(info: DocumentInfo, head: str) -> None:
+    m = _PLACE_DATE.search(head)
+    if not m:
+        return
+    info.place = " ".join(m["place"].split()).strip(" |")
+    if m["d"].strip(" .…_"):
+        info.issue_date = _iso(m["y"], m["m"], m["d"])
+    else:
+        info.issue_date = f"{int(m['y']):04d}-{int(m['m']):02d}"
+
+
+def _type(text: str, number: str | None, tvpl: dict[str, str]) -> str | None:
+    if tvpl.get("Loại văn bản"):
+        return patterns.type_by_word().get(patterns.fold(tvpl["Loại văn bản"])) or tvpl["Loại văn bản"]
+    heading = _type_heading(text)
+    if heading:
+        return heading[0]
+    if regex.search(r"(?m)(?:^|\|)\s*V/v\b", text[:4000]):
+        return "Công văn"
+    if number:
+        regime = "normative" if regex.match(r"[\d.]+/\d{4}/", number) else ("party" if regex.match(r"\d+-", number) else "administrative")
+        if number.startswith("/"):
+            code = regex.match(r"/([\p{L}]+)", number)
+            return patterns.type_by_code().get(code[1].upper()) if code else None
+        return type_from_number(number, regime)
+    return None
+
+
+def _type_heading(text: str) -> tuple[str, int] | None:
+    """The document's type printed alone, in capitals, near the top ("BÁO CÁO", "QUYẾT ĐỊNH"), or right
+    after the date in a header flattened onto one line ("… năm 2019 THÔNG TƯ SỬA ĐỔI …"); returns the type
+    and where its title starts."""
+    by_word = patterns.type_by_word()
+    for m in regex.finditer(r"(?m)^[ \t*#|]*(?P<w>[\p{Lu} ]{4,40}?)[ \t*|]*$", text[:8000]):
+        name = by_word.get(patterns.fold(m["w"]))
+        if name and m["w"].isupper():
+            return name, m.end()
+    words = "|".join(sorted((w.upper() for t in patterns.doc_types() for w in t.words), key=len, reverse=True))
+    m = regex.search(r"năm \d{4}\s+(?P<w>" + words + r")\s+(?=[\p{Lu}])", text[:4000])
+    if m:
+        return by_word.get(patterns.fold(m["w"])), m.end()
+    return None
+
+
+_TITLE_END = regex.compile(r"\s(?=(?:Thực hiện|Căn cứ|Kính gửi|Theo|Xét)\s)|\s(?=[\p{Lu}]{2,}(?:\s+[\p{Lu}]{2,}){2,}$)")
+
+
+def _title(text: str, doc_type: str | None) -> str | None:
+    """The trích yếu: the line(s) under the type heading, or the 'V/v …' of a letter."""
+    trich = regex.search(r"Trích yếu\s*:\s*(?:V/v\s+)?(?P<t>[^\n|]+)", text[:6000])
+    if trich:
+        return trich["t"].strip(" ;,")
+    heading = _type_heading(text)
+    if heading:
+        lines = [ln.strip(" *|#") for ln in text[heading[1] :].lstrip("\n").split("\n")[:8]]
+        out: list[str] = []
+        for ln in lines:
+            if not ln or regex.match(r"(?:Căn cứ|Kính gửi|Thực hiện|[IVX]+\.|\d+\.|Điều)\s", ln):
+                break
+            if out and not (ln.isupper() and out[-1].isupper()) and not ln[:1].islower():
+                break
+            out.append(ln)
+        title = " ".join(out)
+        if not title.isupper():
+            title = _TITLE_END.split(title)[0]
+        title = title.strip(" ;,")
+        if title:
+            return title
+    vv = regex.search(r"(?:^|\||\s)V/v\s+(?P<t>[^\n|]+)", text[:5000], regex.MULTILINE)
+    if vv:
+        parts = [vv["t"]]
+        line_end = text.find("\n", vv.end())
+        for ln in text[line_end + 1 : line_end + 600].split("\n")[:6]:
+            cell = ln.split("|")[1] if ln.startswith("|") and ln.count("|") >= 2 else ln
+            cell = cell.strip()
+            if not cell or not ln.startswith("|") and not cell[:1].islower() and not cell[:1].isdigit():
+                break
+            if cell.startswith("Kính gửi"):
+                break
+            parts.append(cell)
+        title = " ".join(" ".join(parts).split())
+        title = regex.split(r"\s+(?=[\p{Lu}][\p{L} ]{1,30},\s*ngày\s)|\s+Kính gửi", title)[0]
+        return title.strip(" ;,") or None
+    return None
+
+
+def _org(name: str | None) -> str | None:
+    if not name:
+        return None
+    from ..nlp import normalize_entity
+
+    return normalize_entity(name, "ORG")
+
+
+def _header_issuer(text: str) -> tuple[str | None, str | None]:
+    """The issuing body from the header's left block: capitals before 'Số:', split into names where a line
+    opens with a body's head word ('UBND TỈNH LÂM ĐỒNG' / 'SỞ NỘI VỤ': parent and issuer)."""
+    fragments: list[str] = []
+    for line in text[:3000].split("\n")[:20]:
+        number_at = regex.search(r"\bSố\s*[:.]", line)
+        if number_at:
+            line = line[: number_at.start()]  # a flattened header: what precedes "Số:" is still the header
+        if _type_heading(line + "\n"):
+            break
+        cell = line.split("|")[1] if line.startswith("|") and line.count("|") >= 2 else line
+        cell = _QUOC_HIEU.sub(" ", cell)
+        cell = " ".join(cell.split()).strip(" -*")
+        if cell and cell.isupper() and len(cell) > 2:
+            fragments.append(cell)
+        elif fragments and cell:
+            break
+        if number_at:
+            break
+    if not fragments:
+        return None, None
+    joined = " ".join(fragments)
+    cuts = [m.start() for m in _HEAD_SPLIT.finditer(joined)] or [0]
+    if cuts[0] != 0:
+        cuts.insert(0, 0)
+    names = [joined[a:b].strip() for a, b in zip(cuts, cuts[1:] + [len(joined)]) if joined[a:b].strip()]
+    issuer = _org(names[-1])
+    parent = _org(names[-2]) if len(names) > 1 else None
+    return parent, issuer
+
+
+def _body_issuer(text: str, entities: list[Entity]) -> str | None:
+    """A report without a header: the body that reports ('Ủy ban nhân dân thành phố Cao Bằng báo cáo …')."""
+    for e in entities:
+        if e.start > 3000:
+            break
+        if e.label == "ORG" and _BODY_REPORTS.match(text, e.end):
+            return e.text
+    return None
+
+
+_ONE_TITLE = regex.compile(
+    r"(?:PHÓ\s+)?(?:CHỦ TỊCH|TỔNG GIÁM ĐỐC|GIÁM ĐỐC|TRƯỞNG BAN|TRƯỞNG PHÒNG|CHÁNH VĂN PHÒNG|BỘ TRƯỞNG|THỨ TRƯỞNG|"
+    r"THỦ TƯỚNG|TỔNG CỤC TRƯỞNG|CỤC TRƯỞNG|VỤ TRƯỞNG|TỔ TRƯỞNG|BÍ THƯ|CHÁNH ÁN|VIỆN TRƯỞNG|HIỆU TRƯỞNG|"
+    r"LÃNH ĐẠO VĂN PHÒNG|TRƯỞNG)(?:[ \t]+(?!KT\.|TM\.)[\p{Lu}Đ][\p{Lu}Đ \t]{0,40})?(?![\p{L}])"
+)
+
+
+_KEYWORD = regex.compile(
+    r"(?:PHÓ\s+)?(?:CHỦ TỊCH|TỔNG GIÁM ĐỐC|GIÁM ĐỐC|TRƯỞNG BAN|TRƯỞNG PHÒNG|CHÁNH VĂN PHÒNG|BỘ TRƯỞNG|THỨ TRƯỞNG|"
+    r"THỦ TƯỚNG|TỔNG CỤC TRƯỞNG|CỤC TRƯỞNG|VỤ TRƯỞNG|TỔ TRƯỞNG|BÍ THƯ|CHÁNH ÁN|VIỆN TRƯỞNG|HIỆU TRƯỞNG|LÃNH ĐẠO VĂN PHÒNG)"
+    r"(?![\p{L}])"
+)
+
+
+def _signature(text: str, entities: list[Entity], signer: str | None = None) -> tuple[str | None, str | None]:
+    """The signature block: a title in capitals ("KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC") and the person named right
+    after it. With several blocks, the one nearest after "Nơi nhận:" (an annex may follow the signature)."""
+    people = [e for e in entities if e.label == "PER"]
+    if signer:
+        at = text.rfind(signer)
+        blocks = [(at, signer)] if at >= 0 else []
+    else:
+        blocks = []
+        for m in _SIGN_TITLE.finditer(text):
+            person = next((p for p in people if m.end() <= p.start <= m.end() + 500), None)
+            if person and not regex.search(r"\d{2}", text[m.end() : person.start]):
+                blocks.append((person.start, person.text))
+        nn = text.find("Nơi nhận")
+        if not blocks and nn >= 0:  # a block with no name printed (seed 004): its title still counts
+            titles = list(_ONE_TITLE.finditer(text, nn, min(len(text), nn + 800)))
+            if titles:
+                blocks.append((titles[-1].end(), None))
+        if not blocks:
+            return None, None
+    if not blocks:
+        return None, None
+    nn = text.find("Nơi nhận")
+    after = [b for b in blocks if nn >= 0 and b[0] > nn]
+    at, name = (after[0] if after else blocks[-1])
+    titles = list(_ONE_TITLE.finditer(text, max(0, at - 200), at))
+    title = None
+    if titles:
+        t = " ".join(titles[-1][0].split())
+        inner = list(_KEYWORD.finditer(t))  # "BỘ TRƯỞNG THỨ TRƯỞNG" on one line: the last title is the signer's
+        if inner:
+            t = t[inner[-1].start() :]
+        from ..nlp import normalize_entity
+
+        title = normalize_entity(t[:1] + t[1:].lower(), "TITLE")
+    return title, name
+
+
+def _recipients(text: str) -> list[str]:
+    out: list[str] = []
+    m = regex.search(r"Kính gửi\s*:\s*(?P<inline>[^\n|]*)", text[:6000])
+    if m:
+        if m["inline"].strip(" -"):
+            out.append(_recipient(m["inline"]))
+        for line in text[m.end() : m.end() + 1500].split("\n")[1:]:
+            cell = line.strip(" |")
+            if not cell.startswith(("-", "+", "•")):
+                break
+            out.append(_recipient(cell))
+    n = regex.search(r"Nơi nhận\s*:", text)
+    if n:
+        for line in text[n.end() : n.end() + 3000].split("\n"):
+            cell = line.split("|")[1] if line.startswith("|") and line.count("|") >= 2 else line
+            cell = cell.strip(" |")
+            if not cell:
+                continue
+            if not cell.startswith(("-", "+", "•")):
+                if out and len(out) > (1 if m else 0):
+                    break
+                continue
+            cell = _SIGN_TITLE.split(cell)[0]  # a two-column line: the signature title is the right column
+            out.append(_recipient(cell))
+    return [r for r in out if r]
+
+
+def _recipient(s: str) -> str:
+    return " ".join(s.strip().lstrip("-+• ").rstrip(";, ").split())
