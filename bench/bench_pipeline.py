@@ -27,7 +27,7 @@ def main() -> None:
     ap.add_argument("--tokenize-docs", type=int, default=6, help="documents given to underthesea (it is slow)")
     args = ap.parse_args()
 
-    paths = list(walk(ROOT / "corpus"))
+    paths = [p for p in walk(ROOT / "corpus") if p.suffix in (".txt", ".md", ".html")]  # PDFs: bench_pdf.py
     docs = [minerals.clean(minerals.read(p)) for p in paths]
     size = sum(len(d.text.encode("utf-8")) for d in docs)
     raw_size = sum(p.stat().st_size for p in paths)

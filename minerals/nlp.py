@@ -54,7 +54,9 @@ class RegexTokenizer:
                 if gap:
                     words.append(gap)  # other whitespace (line breaks, runs) as its own token
                     spaces.append(False)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc.user_data["text"] = text  # Doc.text rebuilds the string token by token: keep the original
+        return doc
 
 
 @functools.cache
@@ -178,10 +180,11 @@ def _cut_at_verb(doc, start: int, end: int) -> int:
     mạnh"): underthesea's pos_tag on just these few words finds the first lower-case verb."""
     if end - start < 2 or not any(doc[k].is_lower for k in range(start, end)):
         return end
+    text = doc.user_data.get("text") or doc.text  # Doc.text rebuilds the string: read it once per Doc
     words = _pos_words(doc[start:end].text)
     pos = doc[start].idx
     for word, tag in words:
-        at = doc.text.find(word, pos, doc[end - 1].idx + len(doc[end - 1].text))
+        at = text.find(word, pos, doc[end - 1].idx + len(doc[end - 1].text))
         if at < 0:
             continue
         if tag == "V" and word[:1].islower():
