@@ -79,7 +79,8 @@ def cited_documents(doc: Document) -> dict[str, dict]:
     """One row per cited id: type from the first full mention, date and issuer from the first that prints them."""
     out: dict[str, dict] = {}
     for c in sorted(doc.citations, key=lambda c: (c.short_form, c.start)):
-        row = out.setdefault(c.id, {"doc_type": c.doc_type, "date": None, "issuer": None, "number": c.number})
+        key = canonical_id(c.number)  # gold knows numbers, not jurisdictions
+        row = out.setdefault(key, {"doc_type": c.doc_type, "date": None, "issuer": None, "number": c.number})
         row["date"] = row["date"] or c.date
         if c.issuer and (row["issuer"] is None or (row["issuer"].isupper() and not c.issuer.isupper())):
             row["issuer"] = c.issuer
@@ -112,6 +113,10 @@ def score_document(doc: Document, gold: dict) -> DocResult:
         p = {k: norm(v[fld]) for k, v in pred.items()}
         g = {k: norm(v.get(fld)) for k, v in gold_c.items()}
         scores[fld], errors[fld] = _match(p, g)
+    # issuer accuracy where the text names one (issue 5): matched citations whose gold issuer is printed
+    named = [k for k, v in gold_c.items() if v.get("issuer") and k in pred]
+    scores["issuer_named"] = Score(tp=sum(_issuer_key(pred[k]["issuer"]) == _issuer_key(gold_c[k]["issuer"]) for k in named),
+                                   n_pred=len(named), n_gold=len(named))
     # named laws: by folded name and year
     pl = {(patterns.fold(n.name), n.year) for n in doc.named_laws}
     gl = {(patterns.fold(n["name"]), n.get("year")) for n in gold.get("named_laws") or []}
@@ -223,7 +228,7 @@ def _num_eq(a, b) -> bool:
     return abs(float(a) - float(b)) < 1e-6 * max(1.0, abs(float(b)))
 
 
-FIELDS = ("citation", "doc_type", "date", "issuer", "named_law", "own_number", "date_mention", "quantity", "target", "entity", "entity_ORG", "entity_LOC", "entity_PER",
+FIELDS = ("citation", "doc_type", "date", "issuer", "issuer_named", "named_law", "own_number", "date_mention", "quantity", "target", "entity", "entity_ORG", "entity_LOC", "entity_PER",
           *(f"doc_{f}" for f in ("doc_type", "number", "issuer", "issue_date", "signer", "title", "place", "signer_title")))
 
 

@@ -74,6 +74,8 @@ class Citation:
     end: int
     page: int
     short_form: bool = False
+    issuer_normalized: str | None = None
+    jurisdiction: str | None = None
     extractor: str = "citations"
 
 

@@ -19,6 +19,9 @@ def extract(doc: Document) -> Document:
     doc.entities = get_entities(doc)
     doc.info = get_info(doc, doc.entities)
     doc.citations = get_citations(doc, own_number=doc.info.number)
+    from ..resolve import resolve_citations
+
+    doc.citations = resolve_citations(doc)
     doc.named_laws = get_named_laws(doc)
     cited = [(c.start, c.end) for c in doc.citations]
     doc.dates = get_dates(doc, exclude=[s for s, c in zip(cited, doc.citations) if not c.short_form])

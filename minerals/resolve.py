@@ -1,0 +1,95 @@
+"""Resolution after extraction: who issued each cited document, in which jurisdiction, and its canonical id.
+
+"của UBND tỉnh" in a Bình Thuận document is the UBND of tỉnh Bình Thuận; "Kế hoạch số 126/KH-UBND" is one
+of many (every province and district has one), so its id carries its jurisdiction; "126/2007/NĐ-CP" is
+national and keeps its bare number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections import Counter
+
+import regex
+
+from . import patterns
+from .models import Citation, Document
+
+_LEVEL_PLACE = regex.compile(
+    r"(?<![\p{L}])(?P<lvl>tỉnh|thành phố|huyện|quận|thị xã|xã|phường|Tỉnh|Thành phố|Huyện|Quận)[ \t]+"
+    r"(?P<name>[\p{Lu}][\p{Ll}]*(?:[ \t]+[\p{Lu}][\p{Ll}]*){0,3})"
+)
+_BARE_LEVEL = regex.compile(r"(?<![\p{L}])(?P<lvl>tỉnh|thành phố|huyện|quận|thị xã|xã|phường)\s*$")
+
+
+@functools.cache
+def _local() -> tuple[frozenset[str], frozenset[str]]:
+    spec = patterns.load("issuer_codes")["local_codes"]
+    return frozenset(c.upper() for c in spec["codes"]), frozenset(m.upper() for m in spec["ministries"])
+
+
+def is_local(number: str) -> bool:
+    """Whether a number is issued by a body every province or district has (UBND, its Sở, its Phòng)."""
+    codes, ministries = _local()
+    segs = [s.upper() for s in regex.split(r"[/-]", number)[1:]]
+    if any(regex.search(r"/\d{4}/", number) and s in ("UBND", "HĐND") for s in segs):
+        return True  # local normative decisions: 12/2020/QĐ-UBND
+    if regex.search(r"/\d{4}/", number):
+        return False
+    for s in segs:
+        if s in codes or (s[:1] in ("S", "P") and s[1:] in ministries):
+            return True
+    return False
+
+
+def jurisdiction_of(text: str | None) -> str | None:
+    """The 'level Name' an issuer phrase names ("UBND huyện Tuần Giáo" → "huyện Tuần Giáo")."""
+    if not text:
+        return None
+    m = _LEVEL_PLACE.search(text)
+    return f"{m['lvl'].lower()} {m['name']}" if m else None
+
+
+def document_jurisdiction(doc: Document) -> str | None:
+    """Where the document itself sits: its issuer's place, else the province its text names most."""
+    own = jurisdiction_of(doc.info.issuer) or jurisdiction_of(doc.info.issuer_parent)
+    if own:
+        return own
+    counts = Counter(jurisdiction_of(e.text) for e in doc.entities if e.label in ("ORG", "LOC"))
+    counts.pop(None, None)
+    provinces = {k: v for k, v in counts.items() if k.startswith(("tỉnh", "thành phố"))}
+    return max(provinces, key=provinces.get) if provinces else None
+
+
+def issuer_from_code(number: str) -> str | None:
+    codes = patterns.issuer_codes()
+    for seg in reversed(regex.split(r"[/-]", number)[1:]):
+        base = regex.sub(r"\d+$", "", seg)
+        for key in (seg, base):
+            if codes.get(key):
+                return codes[key]
+    return None
+
+
+def resolve_citations(doc: Document) -> list[Citation]:
+    """Citations with ``issuer_normalized`` (printed or from the code, place filled in) and ``jurisdiction``;
+    a local document's id gains its jurisdiction."""
+    from .nlp import normalize_entity
+
+    home = document_jurisdiction(doc)
+    out = []
+    for c in doc.citations:
+        printed = normalize_entity(c.issuer, "ORG") if c.issuer else None
+        issuer = printed or issuer_from_code(c.number)
+        place = jurisdiction_of(c.issuer)
+        local = is_local(c.number)
+        if local and not place:
+            place = home
+        if issuer and place and _BARE_LEVEL.search(issuer) and issuer.lower().endswith(place.split(" ")[0]):
+            issuer = issuer[: _BARE_LEVEL.search(issuer).start()] + place  # "UBND tỉnh" → "… tỉnh Bình Thuận"
+        elif issuer and local and place and not jurisdiction_of(issuer) and issuer in ("Ủy ban nhân dân", "Hội đồng nhân dân", "Tỉnh ủy"):
+            issuer = f"{issuer} {place}"
+        cid = f"{c.id}@{place}" if local and place else c.id
+        out.append(dataclasses.replace(c, issuer_normalized=issuer, jurisdiction=place if local else None, id=cid))
+    return out
