@@ -83,6 +83,27 @@ def eval_cmd(
 
 
 @app.command()
+def show(
+    file: Path,
+    html_out: Annotated[Path, typer.Option("--html", help="Where to write the page.")] = Path("minerals-show.html"),
+    max_mb: MaxMb = 32,
+) -> None:
+    """Write an HTML page of FILE with every extracted item highlighted; hover an item for its values.
+
+    Example: minerals show corpus/seeds/004_51401b993265fa13.txt --html seed004.html
+    """
+    from .show import render_html
+
+    try:
+        doc = extract(_read_clean(file, max_mb))
+    except MineralsError as err:
+        _fail(err)
+    html_out.write_text(render_html(doc), encoding="utf-8")
+    typer.echo(f"{html_out} ({len(doc.citations)} citations, {len(doc.dates)} dates, "
+               f"{len(doc.quantities)} quantities, {len(doc.entities)} entities)")
+
+
+@app.command()
 def mine(
     archive: Path,
     out: Annotated[Path, typer.Option("--out", "-o", help="Dataset folder to write.")] = Path("out"),

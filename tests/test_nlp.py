@@ -1,0 +1,110 @@
+"""The NLP layer: tokens with true offsets, entities, document metadata, citation issuers, and the HTML view."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+from typer.testing import CliRunner
+
+import minerals
+from minerals import patterns
+from minerals.cli import app
+from minerals.nlp import make_nlp, normalize_entity, underthesea_doc
+from minerals.resolve import is_local
+
+from .conftest import CORPUS, corpus_file
+
+
+def test_doc_text_equals_clean_text(processed):
+    nlp = make_nlp()
+    for doc in list(processed.values())[:8]:
+        assert nlp.make_doc(doc.text).text == doc.text
+
+
+def test_underthesea_words_aligned_and_numbers_whole():
+    text = "Căn cứ Nghị định số 126/2007/NĐ-CP ngày 01/8/2007 của Chính phủ về Thoả thuận"
+    doc = underthesea_doc(text, fixed=["126/2007/NĐ-CP"])
+    assert doc.text == text
+    words = [t.text for t in doc]
+    assert "126/2007/NĐ-CP" in words and "Nghị định" in words and "Chính phủ" in words
+    assert "Thoả thuận" in words  # underthesea writes "Thỏa thuận"; the token keeps the text's spelling
+
+
+@pytest.mark.parametrize(("text", "label", "span"), patterns.load("organisations")["examples"])
+def test_entity_examples(text, label, span):
+    doc = make_nlp()(text)
+    assert (span, label) in [(e.text, e.label_) for e in doc.ents], [(e.text, e.label_) for e in doc.ents]
+
+
+def test_abbreviations_normalize_to_one_entity():
+    for text, full in patterns.load("abbreviations")["examples"]:
+        assert normalize_entity(text, "ORG") == full
+    assert normalize_entity("SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "ORG") == "Sở Lao động - Thương binh và Xã hội"
+
+
+def test_entity_patterns_are_built_from_their_data():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build", patterns.PATTERNS_DIR / "tools" / "build_entity_patterns.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    any_case, exact_case = build.build()
+    assert (patterns.PATTERNS_DIR / "entities.jsonl").read_text(encoding="utf-8") == build.render(any_case)
+    assert (patterns.PATTERNS_DIR / "places.jsonl").read_text(encoding="utf-8") == build.render(exact_case)
+
+
+def test_places_before_and_after_the_2025_merger():
+    provinces = patterns.load("places")["provinces"]
+    assert sum(p["before_2025"] for p in provinces) == 63
+    assert sum(p["after_2025"] for p in provinces) == 34
+    assert {p["name"]: p["merged_into"] for p in provinces}["Hà Giang"] == "Tuyên Quang"
+
+
+def test_metadata_of_a_header_in_a_table():
+    """realdocs 017: antiword table header, blank number, blank day, V/v title over three rows."""
+    info = minerals.process(corpus_file("017_")).info
+    assert info.issuer == "Ủy ban nhân dân tỉnh Bình Thuận"
+    assert info.number == "/UBND-NCKSTTHC" and info.issue_date == "2024-12" and info.place == "Bình Thuận"
+    assert info.doc_type == "Công văn" and info.title.startswith("triển khai Công điện số 131/CĐ-TTg")
+    assert info.signer == "Đoàn Anh Dũng" and info.signer_title == "Chủ tịch"
+
+
+def test_metadata_of_a_report_without_header():
+    """Seed 001 starts at "BÁO CÁO": the reporting body comes from the body text."""
+    info = minerals.process(corpus_file("001_")).info
+    assert info.doc_type == "Báo cáo" and info.number is None
+    assert info.issuer == "Ủy ban nhân dân thành phố Cao Bằng"
+    assert info.signer == "Nguyễn Thị Huệ Chi" and info.signer_title.lower() == "phó chủ tịch"
+
+
+def test_local_citations_get_their_jurisdiction():
+    doc = minerals.process(corpus_file("004_5"))
+    by_number = {c.number: c for c in doc.citations}
+    assert by_number["126/KH-UBND"].id == "126/KH-UBND@huyện Tuần Giáo"
+    assert by_number["126/KH-UBND"].issuer_normalized == "Ủy ban nhân dân huyện Tuần Giáo"
+    assert by_number["126/2007/NĐ-CP"].id == "126/2007/NĐ-CP" and by_number["126/2007/NĐ-CP"].jurisdiction is None
+    assert is_local("2285/SLĐTBXH-LĐVL") and not is_local("622/QĐ-TTg") and not is_local("20-CT/TW")
+
+
+def test_show_writes_a_page_chromium_renders(tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "the README's commands install Debian's chromium"
+    out = tmp_path / "seed004.html"
+    result = CliRunner().invoke(app, ["show", str(corpus_file("004_5")), "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "http" not in page.split("<main", 1)[0]  # self-contained: nothing fetched
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([chromium, *flags, "--dump-dom", out.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    assert dom.count('data-kind="citation"') >= 9 and 'data-kind="ORG"' in dom and 'data-kind="date"' in dom
+    shot = tmp_path / "shot.png"
+    subprocess.run([chromium, *flags, f"--screenshot={shot}", "--window-size=1200,900", out.as_uri()],
+                   capture_output=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 20_000
+    title = json.loads(__import__("html").unescape(page.split('data-kind="citation" title="', 1)[1].split('"', 1)[0]))
+    assert title["doc_type"] and title["number"]
