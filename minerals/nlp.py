@@ -113,8 +113,7 @@ class EntityComponent:
         known_starts = {s.start for s in doc.spans.get("ruler", []) if s.label_ == "ORG" and s.id_ != "named"}
         for span in doc.spans.get("ruler", []):
             kind = span.id_
-            if kind == "named" and span.start in known_starts:
-                continue  # "Sở Tài chính" is known: it is not re-read as "Sở" + whatever follows
+
             if kind == "named":  # "Công ty cổ phần E.K.LM", "Trường Cao đẳng Than - Khoáng sản Việt Nam"
                 span = _extend_name(doc, span)
                 if span is None:
@@ -158,6 +157,9 @@ def _extend_name(doc, span, limit: int = 12):
         if tok.text in ("-", "–") and k + 1 < n and not doc[k + 1].is_lower:
             k += 1
             continue
+        if tok.text == "," and k + 1 < n and doc[k + 1].is_title and doc[k + 1].lower_ not in _head_words():
+            k += 1  # "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch"
+            continue
         if tok.lower_ == "và" and k + 1 < n and doc[k + 1].is_title:
             k += 1
             continue
@@ -199,6 +201,12 @@ def _pos_words(text: str) -> tuple[tuple[str, str], ...]:
     from underthesea import pos_tag
 
     return tuple(pos_tag(text))
+
+
+@functools.cache
+def _head_words() -> frozenset[str]:
+    orgs = patterns.load("organisations")
+    return frozenset(h.split()[0].lower() for h in orgs["heads_with_sector"] + orgs["named_heads"] + orgs["local_heads"])
 
 
 @functools.cache
@@ -278,6 +286,8 @@ def _extend_place(doc, span):
     """Take in '(tỉnh|huyện|thành phố …) Name Name' after a body's name."""
     i = span.end
     n = len(doc)
+    if i + 1 < n and doc[i].is_space and span.text.isupper() and doc[i + 1].is_upper:
+        i += 1  # "ỦY BAN NHÂN DÂN ⏎ TỈNH LÂM ĐỒNG": a header name on two lines
     j = i
     if j + 1 < n and doc[j].lower_ == "cấp" and doc[j + 1].lower_ in ("tỉnh", "huyện", "xã", "trung"):
         return Span_(doc, span.start, j + 2 + (doc[j + 1].lower_ == "trung"), span.label_)  # "UBND cấp huyện"
@@ -292,6 +302,8 @@ def _extend_place(doc, span):
         names = _place_names()
         k = next((m for m in range(k, i, -1) if doc[i:m].text in names), i)
     end = k if k > j or j > i else i
+    if end <= i and i > span.end:
+        end = span.end
     if end <= span.end:
         return span
     _, _, _, Span = _spacy()

@@ -41,7 +41,7 @@ def build() -> tuple[list[dict], list[dict]]:
         lines.append({"label": "ORG", "pattern": name, "id": "national"})
     # the component extends these over the capitalized words that follow (the ids say how)
     exact_lines = [{"label": "ORG", "pattern": head, "id": "named"} for head in orgs["named_heads"] + orgs["heads_with_sector"]]
-    exact_lines += [{"label": "ORG", "pattern": head.upper(), "id": "named"} for head in orgs["named_heads"]]
+    exact_lines += [{"label": "ORG", "pattern": head.upper(), "id": "named"} for head in orgs["named_heads"] if len(head.split()) > 1]
     exact_lines += [{"label": "LOC", "pattern": c, "id": "country"} for c in places["countries"]]
     for p in places["provinces"]:
         for district in p["districts"]:
@@ -52,6 +52,10 @@ def build() -> tuple[list[dict], list[dict]]:
         exact_lines.append({"label": "LOC", "pattern": p["name"], "id": "province"})
         for lvl in ("tỉnh", "thành phố", "Tỉnh", "Thành phố"):
             exact_lines.append({"label": "LOC", "pattern": f"{lvl} {p['name']}", "id": "province"})
+    for ward in places["wards"]:
+        exact_lines.append({"label": "LOC", "pattern": ward, "id": "ward"})
+    for abbr in places["level_abbreviations"]:
+        exact_lines.append({"label": "LOC", "pattern": abbr, "id": "level"})
     for lvl in ONE_WORD_LEVELS + [" ".join(x) for x in TWO_WORD_LEVELS]:
         exact_lines.append({"label": "LOC", "pattern": lvl, "id": "level"})
         exact_lines.append({"label": "LOC", "pattern": lvl[0].upper() + lvl[1:], "id": "level"})
