@@ -125,7 +125,7 @@ def mine(
     rate = s.documents / s.seconds if s.seconds else 0.0
     typer.echo(
         f"{s.documents} documents, {s.pages} pages, {s.citations} citations, {s.named_laws} named laws, "
-        f"{s.dates} dates, {s.quantities} quantities, {s.targets} targets, "
+        f"{s.dates} dates, {s.quantities} quantities, {s.targets} targets, {s.entities} entities, "
         f"{s.errors} errors in {s.seconds:.1f}s ({rate:.0f} documents/s) → {s.out}/"
     )
     if s.top_cited:

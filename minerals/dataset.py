@@ -24,6 +24,7 @@ class MineSummary:
     dates: int = 0
     quantities: int = 0
     targets: int = 0
+    entities: int = 0
     errors: int = 0
     seconds: float = 0.0
     bytes: int = 0
@@ -102,6 +103,7 @@ def mine(
     summary.dates = len(tables["dates"])
     summary.quantities = len(tables["quantities"])
     summary.targets = len(tables["targets"])
+    summary.entities = len(tables["entities"])
     summary.errors = len(tables["errors"])
     counts: dict[str, int] = {}
     for r in tables["citations"]:

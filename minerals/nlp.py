@@ -157,14 +157,20 @@ def _extend_name(doc, span, limit: int = 12):
         if tok.text in ("-", "–") and k + 1 < n and not doc[k + 1].is_lower:
             k += 1
             continue
-        if tok.text == "," and k + 1 < n and doc[k + 1].is_title and doc[k + 1].lower_ not in _head_words():
+        if tok.text == "," and k + 1 < n and doc[k + 1].is_title and doc[k + 1].lower_ not in _head_words() | _TITLE_WORDS:
             k += 1  # "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch"
             continue
-        if tok.lower_ == "và" and k + 1 < n and doc[k + 1].is_title:
+        if tok.lower_ == "và" and k + 1 < n and doc[k + 1].is_title and doc[k + 1].lower_ not in _head_words():
             k += 1
+            continue
+        if tok.lower_ in _LEVELS_ONE and k + 1 < n and not doc[k + 1].is_title:
+            k += 1  # "An sinh xã hội": a level word not followed by a name is part of the name
+            end = k
             continue
         if tok.is_punct or tok.is_space or tok.lower_ in stops or tok.is_digit or tok.lower_ in _LEVELS_ONE:
             break
+        if not any(c.isalnum() for c in tok.text):
+            break  # table pipes and other marks end a name
         if tok.is_lower and tok.lower_ not in _lexicon():
             break  # "THƯ VIỆN PHÁP LUẬT has the copyright": a name goes on only in Vietnamese words
         if tok.lower_ in ("thành", "thị") and k + 1 < n and (tok.lower_, doc[k + 1].lower_) in _LEVELS_TWO:
@@ -221,6 +227,7 @@ def _name_stops() -> frozenset[str]:
     return frozenset(patterns.load("organisations")["name_stop_words"])
 
 
+_TITLE_WORDS = frozenset({"giám", "phó", "chánh", "trưởng", "chủ", "bí", "thứ", "tổng"})
 _COMPANY_WORDS = {"cổ", "phần", "trách", "nhiệm", "hữu", "hạn", "tnhh", "một", "thành", "viên"}
 
 
