@@ -167,6 +167,10 @@ def _extend_name(doc, span, limit: int = 12):
             k += 1  # "An sinh xã hội": a level word not followed by a name is part of the name
             end = k
             continue
+        if tok.is_digit and len(tok.text) <= 2 and k > span.end and (doc[k - 1].lower_ in ("vực", "số", "kv") or doc[k - 1].is_upper):
+            k += 1  # "Chi cục Hải quan cửa khẩu cảng Sài Gòn khu vực 1", "Công ty … Tiếp vận số 1"
+            end = k
+            break
         if tok.is_punct or tok.is_space or tok.lower_ in stops or tok.is_digit or tok.lower_ in _LEVELS_ONE:
             break
         if not any(c.isalnum() for c in tok.text):

@@ -40,8 +40,12 @@ def build() -> tuple[list[dict], list[dict]]:
     for name in orgs["national"]:
         lines.append({"label": "ORG", "pattern": name, "id": "national"})
     # the component extends these over the capitalized words that follow (the ids say how)
-    exact_lines = [{"label": "ORG", "pattern": head, "id": "named"} for head in orgs["named_heads"] + orgs["heads_with_sector"]]
-    exact_lines += [{"label": "ORG", "pattern": head.upper(), "id": "named"} for head in orgs["named_heads"] if len(head.split()) > 1]
+    exact_lines = []
+    for head in orgs["named_heads"] + orgs["heads_with_sector"]:
+        variants = {head, " ".join(w[:1].upper() + w[1:] for w in head.split())}  # "Tổng Công ty"
+        if len(head.split()) > 1:
+            variants.add(head.upper())  # one-word heads in capitals ("HỘI") are too often inside other words
+        exact_lines += [{"label": "ORG", "pattern": v, "id": "named"} for v in sorted(variants)]
     exact_lines += [{"label": "LOC", "pattern": c, "id": "country"} for c in places["countries"]]
     for p in places["provinces"]:
         for district in p["districts"]:
