@@ -151,9 +151,14 @@ def _extend_name(doc, span, limit: int = 12):
             pass
         else:
             return None
+    if k < n and doc[k].lower_ in ("trưởng", "phó"):
+        return None  # "TỔNG CỤC TRƯỞNG", "Cục trưởng": a title, not a body
+    upper = span.text.isupper()
     end = k
     while k < n and k - span.end < limit:
         tok = doc[k]
+        if upper and tok.is_alpha and not tok.is_upper:
+            break  # a name in capitals stops where capitals stop ("… TRƯỞNG Vũ Ngọc Anh")
         if tok.text in ("-", "–") and k + 1 < n and not doc[k + 1].is_lower:
             k += 1
             continue
