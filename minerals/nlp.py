@@ -146,7 +146,8 @@ def _extend_name(doc, span, limit: int = 12):
     _, _, _, Span = _spacy()
     stops = _name_stops()
     k, n = span.end, len(doc)
-    if k >= n or doc[k].is_lower or not doc[k].is_alpha:
+    lowercase_ok = span.text in _lowercase_heads()
+    if k >= n or (doc[k].is_lower and not lowercase_ok) or not doc[k].is_alpha:
         if k < n and doc[k].lower_ in _COMPANY_WORDS:
             pass
         else:
@@ -154,6 +155,7 @@ def _extend_name(doc, span, limit: int = 12):
     if k < n and doc[k].lower_ in ("trưởng", "phó"):
         return None  # "TỔNG CỤC TRƯỞNG", "Cục trưởng": a title, not a body
     upper = span.text.isupper()
+    head_takes_ve = span[0].lower_ in ("ban", "tổ", "hội", "ủy", "uỷ")
     end = k
     while k < n and k - span.end < limit:
         tok = doc[k]
@@ -168,9 +170,12 @@ def _extend_name(doc, span, limit: int = 12):
         if tok.lower_ == "và" and k + 1 < n and doc[k + 1].is_title and doc[k + 1].lower_ not in _head_words():
             k += 1
             continue
-        if tok.lower_ in _LEVELS_ONE and k + 1 < n and not doc[k + 1].is_title:
-            k += 1  # "An sinh xã hội": a level word not followed by a name is part of the name
+        if tok.lower_ == "xã" and k + 1 < n and doc[k + 1].lower_ == "hội":
+            k += 2  # "An sinh xã hội": not the level xã
             end = k
+            continue
+        if tok.lower_ == "về" and head_takes_ve and k + 1 < n and doc[k + 1].lower_ != "việc":
+            k += 1  # "Tổ giúp việc về Cải cách hành chính", "Ban Chỉ đạo về phát triển …"
             continue
         if tok.is_digit and len(tok.text) <= 2 and k > span.end and (doc[k - 1].lower_ in ("vực", "số", "kv") or doc[k - 1].is_upper):
             k += 1  # "Chi cục Hải quan cửa khẩu cảng Sài Gòn khu vực 1", "Công ty … Tiếp vận số 1"
@@ -216,6 +221,11 @@ def _pos_words(text: str) -> tuple[tuple[str, str], ...]:
     from underthesea import pos_tag
 
     return tuple(pos_tag(text))
+
+
+@functools.cache
+def _lowercase_heads() -> frozenset[str]:
+    return frozenset(patterns.load("organisations")["lowercase_name_heads"])
 
 
 @functools.cache
