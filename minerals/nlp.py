@@ -120,13 +120,17 @@ class EntityComponent:
                     continue
             elif kind == "level":  # "xã Quang Trung": a level word needs a name
                 span = _extend_words(doc, span, 4, title_only=True)
-                if span is None:
+                if span is None or span[-1].lower_ in _LEVELS_ONE or span[1].lower_ in _LEVELS_ONE:
                     continue
             elif kind == "surname":  # "Trần Hồng Hà": a surname and one to three title-case syllables
                 span = _extend_words(doc, span, 3, title_only=True)
                 if span is None or span.text in places or _after_level(doc, span):
                     continue
+                if _is_address(doc, span):  # "số 17 Nguyễn Gia Thiều", "đường Lê Lợi": a street
+                    span = Span_(doc, span.start, span.end, "LOC")
             elif span.label_ == "ORG":
+                if not any(c.isupper() for c in span.text):
+                    continue  # "các vụ việc làm", "chính phủ điện tử": lower-case words, not a name
                 extended = _extend_place(doc, span)
                 if kind == "generic" and extended.end == span.end:
                     continue  # "UBND", "Bảo hiểm xã hội" alone: a kind of body, not one
@@ -148,7 +152,7 @@ def _extend_name(doc, span, limit: int = 12):
     k, n = span.end, len(doc)
     lowercase_ok = span.text in _lowercase_heads()
     if k >= n or (doc[k].is_lower and not lowercase_ok) or not doc[k].is_alpha:
-        if k < n and doc[k].lower_ in _COMPANY_WORDS:
+        if k < n and doc[k].lower_ in ("cổ", "tnhh", "trách"):  # "Công ty cổ phần …"
             pass
         else:
             return None
@@ -210,6 +214,10 @@ def _cut_at_verb(doc, start: int, end: int) -> int:
         if at < 0:
             continue
         if tag == "V" and word[:1].islower():
+            rest = text[at + len(word) : doc[end - 1].idx + len(doc[end - 1].text)]
+            if any(w[:1].isupper() for w in rest.split()):
+                pos = at + len(word)
+                continue  # "Công ty CP Sản xuất vật liệu xây dựng Cao Bằng": a verb inside the name
             cut = doc.char_span(doc[start].idx, at, alignment_mode="contract")
             return cut.end if cut is not None else end
         pos = at + len(word)
@@ -295,6 +303,13 @@ def _list_places(doc, spans) -> list:
     return out
 
 
+def _is_address(doc, span) -> bool:
+    if span.start == 0:
+        return False
+    prev = doc[span.start - 1]
+    return prev.like_num or prev.lower_ in ("đường", "phố", "đ.", "ngõ", "hẻm")
+
+
 def _after_level(doc, span) -> bool:
     """'huyện Mai Sơn': a name after a level word is a place, even if it starts like a surname."""
     if span.start == 0:
@@ -339,7 +354,8 @@ def _extend_place(doc, span):
 @functools.cache
 def _place_names() -> frozenset[str]:
     spec = patterns.load("places")
-    return frozenset(p["name"] for p in spec["provinces"]) | frozenset(spec["countries"])
+    districts = {d.split("|")[0] for p in spec["provinces"] for d in p["districts"]}
+    return frozenset(p["name"] for p in spec["provinces"]) | frozenset(spec["countries"]) | districts | frozenset(spec["wards"])
 
 
 @functools.cache
