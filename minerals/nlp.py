@@ -137,7 +137,7 @@ class EntityComponent:
                 span = extended
             spans.append(span)
         spans += _list_places(doc, spans)
-        ents = filter_spans(spans)
+        ents = _merge_containers(doc, filter_spans(spans))
         for ent in ents:
             ent._.normalized = normalize_entity(ent.text, ent.label_)
         doc.ents = ents
@@ -178,7 +178,7 @@ def _extend_name(doc, span, limit: int = 12):
             k += 2  # "An sinh xã hội": not the level xã
             end = k
             continue
-        if tok.lower_ == "về" and head_takes_ve and k + 1 < n and doc[k + 1].lower_ != "việc":
+        if tok.lower_ == "về" and head_takes_ve and k + 1 < n and doc[k + 1].is_title:
             k += 1  # "Tổ giúp việc về Cải cách hành chính", "Ban Chỉ đạo về phát triển …"
             continue
         if tok.is_digit and len(tok.text) <= 2 and k > span.end and (doc[k - 1].lower_ in ("vực", "số", "kv") or doc[k - 1].is_upper):
@@ -215,7 +215,7 @@ def _cut_at_verb(doc, start: int, end: int) -> int:
             continue
         if tag == "V" and word[:1].islower():
             rest = text[at + len(word) : doc[end - 1].idx + len(doc[end - 1].text)]
-            if any(w[:1].isupper() for w in rest.split()):
+            if any(w[:1].isupper() and w.lower() not in _head_words() for w in rest.split()[:3]):
                 pos = at + len(word)
                 continue  # "Công ty CP Sản xuất vật liệu xây dựng Cao Bằng": a verb inside the name
             cut = doc.char_span(doc[start].idx, at, alignment_mode="contract")
@@ -300,6 +300,24 @@ def _list_places(doc, spans) -> list:
                 break
             out.append(Span(doc, j, m, label="LOC"))
             k = m
+    return out
+
+
+@functools.cache
+def _containers() -> frozenset[str]:
+    return frozenset(h.lower() for h in patterns.load("organisations")["container_heads"])
+
+
+def _merge_containers(doc, ents: list) -> list:
+    """'Văn phòng' + 'UBND tỉnh', 'Đảng ủy' + 'UBND tỉnh': a body inside another, printed as one name."""
+    _, _, _, Span = _spacy()
+    out: list = []
+    for ent in ents:
+        if (out and out[-1].label_ == "ORG" and ent.label_ == "ORG" and out[-1].end == ent.start
+                and out[-1].text.lower() in _containers()):
+            out[-1] = Span(doc, out[-1].start, ent.end, label="ORG")
+        else:
+            out.append(ent)
     return out
 
 

@@ -56,6 +56,12 @@ def build() -> tuple[list[dict], list[dict]]:
         exact_lines.append({"label": "LOC", "pattern": p["name"], "id": "province"})
         for lvl in ("tỉnh", "thành phố", "Tỉnh", "Thành phố"):
             exact_lines.append({"label": "LOC", "pattern": f"{lvl} {p['name']}", "id": "province"})
+    # issuer codes standing alone are the bodies they stand for ("- VPCP;", "của TCHQ"); generic ones are not
+    codes = json.loads((PATTERNS / "issuer_codes.json").read_text(encoding="utf-8"))["codes"]
+    generic = {"CP", "TW", "TU", "QH", "UBND", "HĐND", "BCĐ", "TTg", "CTN"}
+    for code, spec in codes.items():
+        if spec["issuer"] and len(code) >= 3 and code not in generic:
+            exact_lines.append({"label": "ORG", "pattern": code, "id": "code"})
     for ward in places["wards"]:
         exact_lines.append({"label": "LOC", "pattern": ward, "id": "ward"})
     for abbr in places["level_abbreviations"]:
