@@ -110,9 +110,12 @@ class EntityComponent:
 
         places = _place_names()
         spans = []
-        known_starts = {s.start for s in doc.spans.get("ruler", []) if s.label_ == "ORG" and s.id_ != "named"}
-        for span in doc.spans.get("ruler", []):
+        ruler = list(doc.spans.get("ruler", []))
+        heads = [(s.start, s.end) for s in ruler if s.id_ == "named"]
+        for span in ruler:
             kind = span.id_
+            if kind == "named" and any(a < span.start < b for a, b in heads):
+                continue  # "Công ty" inside "Tổng công ty": the outer head reads the name
 
             if kind == "named":  # "Công ty cổ phần E.K.LM", "Trường Cao đẳng Than - Khoáng sản Việt Nam"
                 span = _extend_name(doc, span)
@@ -165,7 +168,7 @@ def _extend_name(doc, span, limit: int = 12):
         tok = doc[k]
         if upper and tok.is_alpha and not tok.is_upper:
             break  # a name in capitals stops where capitals stop ("… TRƯỞNG Vũ Ngọc Anh")
-        if tok.text in ("-", "–") and k + 1 < n and not doc[k + 1].is_lower:
+        if tok.text in ("-", "–") and k + 1 < n and doc[k + 1].is_alpha and not doc[k + 1].is_lower:
             k += 1
             continue
         if tok.text == "," and k + 1 < n and doc[k + 1].is_title and doc[k + 1].lower_ not in _head_words() | _TITLE_WORDS:
@@ -215,7 +218,8 @@ def _cut_at_verb(doc, start: int, end: int) -> int:
             continue
         if tag == "V" and word[:1].islower():
             rest = text[at + len(word) : doc[end - 1].idx + len(doc[end - 1].text)]
-            if any(w[:1].isupper() and w.lower() not in _head_words() for w in rest.split()[:3]):
+            first_cap = next((w for w in rest.split()[:3] if w[:1].isupper()), None)
+            if first_cap and first_cap.lower() not in _head_words():
                 pos = at + len(word)
                 continue  # "Công ty CP Sản xuất vật liệu xây dựng Cao Bằng": a verb inside the name
             cut = doc.char_span(doc[start].idx, at, alignment_mode="contract")
