@@ -121,9 +121,9 @@ class EntityComponent:
                 span = _extend_name(doc, span)
                 if span is None:
                     continue
-            elif kind == "level":  # "xã Quang Trung": a level word needs a name
-                span = _extend_words(doc, span, 4, title_only=True)
-                if span is None or span[-1].lower_ in _LEVELS_ONE or span[1].lower_ in _LEVELS_ONE:
+            elif kind == "level":  # "xã Quang Trung", "Phường 22", "xã A Lưới 1", "xã Chân Mây - Lăng Cô"
+                span = _extend_place_name(doc, span)
+                if span is None:
                     continue
             elif kind == "surname":  # "Trần Hồng Hà": a surname and one to three title-case syllables
                 span = _extend_words(doc, span, 3, title_only=True)
@@ -325,6 +325,28 @@ def _merge_containers(doc, ents: list) -> list:
     return out
 
 
+def _extend_place_name(doc, span):
+    """A level word's place: title-case words (joined by a dash), a number after them or alone."""
+    _, _, _, Span = _spacy()
+    k, n = span.end, len(doc)
+    if k < n and doc[k].text == "." and span.text.lower().startswith(("tp", "p", "q", "tx")):
+        k += 1  # "TP. Hà Nội", "P. Xuân Hòa"
+    start_names = k
+    while k < n and k - start_names < 6:
+        tok = doc[k]
+        if tok.is_title and tok.is_alpha and tok.lower_ not in _LEVELS_ONE:
+            k += 1
+        elif tok.text in ("-", "–") and k + 1 < n and doc[k + 1].is_title and k > start_names:
+            k += 1
+        else:
+            break
+    if k < n and doc[k].is_digit and len(doc[k].text) <= 2:
+        k += 1  # "Phường 22", "xã A Lưới 1"
+    if k == start_names:
+        return None
+    return Span(doc, span.start, k, label="LOC")
+
+
 def _is_address(doc, span) -> bool:
     if span.start == 0:
         return False
@@ -356,6 +378,8 @@ def _extend_place(doc, span):
         return Span_(doc, span.start, j + 2 + (doc[j + 1].lower_ == "trung"), span.label_)  # "UBND cấp huyện"
     if j < n and doc[j].lower_ in _LEVELS_ONE:
         j += 1
+        if j < n and doc[j].text == "." and doc[j - 1].lower_ in ("tp", "tx"):
+            j += 1  # "Cục Thuế TP. Hà Nội"
     elif j + 1 < n and (doc[j].lower_, doc[j + 1].lower_) in _LEVELS_TWO:
         j += 2
     k = j
