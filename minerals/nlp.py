@@ -184,6 +184,8 @@ def _extend_name(doc, span, limit: int = 12):
         if tok.lower_ == "về" and head_takes_ve and k + 1 < n and doc[k + 1].is_title:
             k += 1  # "Tổ giúp việc về Cải cách hành chính", "Ban Chỉ đạo về phát triển …"
             continue
+        if tok.is_lower and k + 1 < n and f"{tok.lower_} {doc[k + 1].lower_}" in _stop_phrases():
+            break  # "Trung tâm chủ trì", "Sở LĐTBXH tiếp tục quán triệt"
         if tok.is_digit and len(tok.text) <= 2 and k > span.end and (doc[k - 1].lower_ in ("vực", "số", "kv") or doc[k - 1].is_upper):
             k += 1  # "Chi cục Hải quan cửa khẩu cảng Sài Gòn khu vực 1", "Công ty … Tiếp vận số 1"
             end = k
@@ -233,6 +235,11 @@ def _pos_words(text: str) -> tuple[tuple[str, str], ...]:
     from underthesea import pos_tag
 
     return tuple(pos_tag(text))
+
+
+@functools.cache
+def _stop_phrases() -> frozenset[str]:
+    return frozenset(patterns.load("organisations")["name_stop_phrases"])
 
 
 @functools.cache
