@@ -20,6 +20,13 @@ from .extract import canonical_id, extract, get_citations, get_named_laws, norma
 from .models import Citation, Document, NamedLaw
 from .readers import read
 
+
+def open_dataset(path: str | Path) -> dict:
+    """The tables of a mined dataset (``minerals mine``) as pandas DataFrames, by name."""
+    from .dataset import open_dataset as _open
+
+    return _open(path)
+
 __version__ = "0.1.0"
 
 
@@ -31,5 +38,5 @@ def process(path: str | Path, **read_options) -> Document:
 __all__ = [
     "Citation", "Document", "MineralsError", "NamedLaw", "ReadError",
     "canonical_id", "clean", "clean_text", "extract", "get_citations", "get_named_laws",
-    "normalize_number", "process", "read",
+    "normalize_number", "open_dataset", "process", "read",
 ]

@@ -106,30 +106,152 @@ def show(
 @app.command()
 def mine(
     archive: Path,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Dataset folder to write.")] = Path("out"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Dataset folder to write (or add to).")] = Path("out"),
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
+    engine: Annotated[str, typer.Option(help="process (this machine) or dask (a cluster).")] = "process",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786; "
+                                                       "without it --engine dask starts a LocalCluster.")] = None,
+    batch_size: Annotated[int, typer.Option(help="Documents per committed batch.")] = 64,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Mine every document under ARCHIVE into Parquet tables, and print a summary.
+    """Mine every document under ARCHIVE (.txt .md .html .pdf .docx .doc, and inside .zip) into Parquet
+    tables; re-running adds only what changed. Prints a summary.
 
     Example: minerals mine corpus --out out
     """
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from .dataset import mine as run_mine
 
     console = Console(stderr=True)
     try:
-        with console.status("mining…") as status:
-            s = run_mine(archive, out, progress=lambda p: status.update(f"mining {p.name}"))
+        if quiet or not console.is_terminal:
+            s = run_mine(archive, out, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size)
+        else:
+            columns = (TextColumn("mining"), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("{task.fields[rate]:.1f} docs/s"), TimeRemainingColumn())
+            with Progress(*columns, console=console) as bar:
+                task = bar.add_task("mine", total=None, rate=0.0)
+                start = __import__("time").perf_counter()
+
+                def tick(done: int, total: int) -> None:
+                    rate = done / max(__import__("time").perf_counter() - start, 1e-9)
+                    bar.update(task, completed=done, total=total, rate=rate)
+
+                s = run_mine(archive, out, workers=workers, engine=engine, scheduler=scheduler,
+                             batch_size=batch_size, progress=tick)
     except MineralsError as err:
         _fail(err)
     rate = s.documents / s.seconds if s.seconds else 0.0
     typer.echo(
-        f"{s.documents} documents, {s.pages} pages, {s.citations} citations, {s.named_laws} named laws, "
-        f"{s.dates} dates, {s.quantities} quantities, {s.targets} targets, {s.entities} entities, "
-        f"{s.errors} errors in {s.seconds:.1f}s ({rate:.0f} documents/s) → {s.out}/"
+        f"{s.documents} documents mined ({s.skipped} unchanged, skipped), {s.pages} pages ({s.ocr_pages} OCR), "
+        f"{s.citations} citations, {s.named_laws} named laws, {s.dates} dates, {s.quantities} quantities, "
+        f"{s.targets} targets, {s.entities} entities, {s.errors} errors in {s.seconds:.1f}s "
+        f"({rate:.1f} documents/s) → {s.out}/"
     )
     if s.top_cited:
         typer.echo("most cited: " + ", ".join(f"{n} ×{k}" for n, k in s.top_cited))
+
+
+query_app = typer.Typer(help="Query a mined dataset (DuckDB, no server).", no_args_is_help=True)
+app.add_typer(query_app, name="query")
+
+DatasetOpt = Annotated[Path, typer.Option("--dataset", "-d", help="The dataset folder `minerals mine` wrote.")]
+Fmt = Annotated[str | None, typer.Option("--format", help="csv, json or xlsx (default: a table).")]
+
+
+def _emit(frame, csv: bool, json_out: bool, xlsx: Path | None) -> None:
+    if xlsx:
+        frame.to_excel(xlsx, index=False)
+        typer.echo(f"{xlsx} ({len(frame)} rows)")
+    elif csv:
+        sys.stdout.write(frame.to_csv(index=False))
+    elif json_out:
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(show_lines=False)
+        for col in frame.columns:
+            table.add_column(str(col), overflow="fold")
+        for row in frame.itertuples(index=False):
+            table.add_row(*["" if v is None or v != v else str(v) for v in row])
+        Console(width=200).print(table)
+        typer.echo(f"{len(frame)} rows")
+
+
+Csv = Annotated[bool, typer.Option("--csv", help="Print CSV.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON records.")]
+Xlsx = Annotated[Path | None, typer.Option("--xlsx", help="Write an Excel file.")]
+
+
+def _query(fn, *args, csv=False, json_out=False, xlsx=None, **kwargs) -> None:
+    try:
+        frame = fn(*args, **kwargs)
+    except MineralsError as err:
+        _fail(err)
+    _emit(frame, csv, json_out, xlsx)
+
+
+@query_app.command("citations")
+def q_citations(
+    dataset: DatasetOpt = Path("out"),
+    number: Annotated[str | None, typer.Option(help="A number in any spelling.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Document type, e.g. 'Nghị định'.")] = None,
+    issuer: Annotated[str | None, typer.Option(help="Part of the issuer's name.")] = None,
+    year: Annotated[int | None, typer.Option(help="Year of the cited document.")] = None,
+    relation: Annotated[str | None, typer.Option(help="căn cứ, thực hiện, theo, …")] = None,
+    cited_by: Annotated[str | None, typer.Option("--cited-by", help="Only citations made by this file.")] = None,
+    csv: Csv = False, json_out: Json = False, xlsx: Xlsx = None,
+) -> None:
+    """Citation rows, filtered.
+
+    Example: minerals query citations --type "Nghị định" --year 2007 --dataset out
+    """
+    from .query import citations
+
+    _query(citations, dataset, number=number, doc_type=type_, issuer=issuer, year=year, relation=relation,
+           cited_by=cited_by, csv=csv, json_out=json_out, xlsx=xlsx)
+
+
+@query_app.command("cited-by")
+def q_cited_by(number: str, dataset: DatasetOpt = Path("out"), csv: Csv = False, json_out: Json = False,
+               xlsx: Xlsx = None) -> None:
+    """Which documents cite NUMBER, with the sentence around each citation.
+
+    Example: minerals query cited-by 20-CT/TW --dataset out
+    """
+    from .query import cited_by
+
+    _query(cited_by, dataset, number, csv=csv, json_out=json_out, xlsx=xlsx)
+
+
+@query_app.command("top")
+def q_top(dataset: DatasetOpt = Path("out"),
+          by: Annotated[str | None, typer.Option(help="Group by type or year.")] = None,
+          limit: Annotated[int, typer.Option(help="How many.")] = 20,
+          csv: Csv = False, json_out: Json = False, xlsx: Xlsx = None) -> None:
+    """The most cited documents.
+
+    Example: minerals query top --by type --dataset out
+    """
+    from .query import top
+
+    _query(top, dataset, by=by, limit=limit, csv=csv, json_out=json_out, xlsx=xlsx)
+
+
+@query_app.command("sql")
+def q_sql(query: str, dataset: DatasetOpt = Path("out"), csv: Csv = False, json_out: Json = False,
+          xlsx: Xlsx = None) -> None:
+    """Read-only SQL over the tables (documents, citations, named_laws, dates, quantities, targets, entities, errors).
+
+    Example: minerals query sql "SELECT doc_type, count(*) FROM citations GROUP BY 1 ORDER BY 2 DESC" --dataset out
+    """
+    from .query import sql
+
+    _query(sql, dataset, query, csv=csv, json_out=json_out, xlsx=xlsx)
 
 
 def main() -> None:

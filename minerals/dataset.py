@@ -1,24 +1,75 @@
-"""An archive folder → Parquet tables (DESIGN.md "Dataset"). This first engine is one process, in order;
-issue 6 brings worker processes, resumable batches and Dask."""
+"""An archive folder → a Parquet dataset, safely and incrementally, on this machine or a Dask cluster.
+
+Layout: ``DATASET/<table>/part-<batch>.parquet`` for the tables of DESIGN.md, and ``DATASET/_batches/<batch>``,
+written last: a batch counts only once its marker exists, so a run killed with SIGKILL leaves at most one
+batch of parts without a marker, which the next run deletes before it starts. Every part is written to a
+temporary name and renamed. Files are recognised by path, size and mtime (unchanged: skipped) and by content
+hash (moved or duplicated: not mined again). The per-document function ``mine_one`` is the same for the
+process pool and for Dask.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import shutil
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import MineralsError
-from .models import Document
 from .readers import READERS
 
 TABLES = ("documents", "citations", "named_laws", "dates", "quantities", "targets", "entities", "errors")
+SUPPORTED = tuple(sorted(READERS)) + (".zip",)
+
+
+def _schemas():
+    import pyarrow as pa
+
+    s, i, f, b = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+    span = [("start", i), ("end", i), ("page", i)]
+    return {
+        "documents": pa.schema([("doc_id", s), ("path", s), ("size", i), ("mtime", f), ("doc_type", s), ("number", s),
+                                ("title", s), ("issuer", s), ("issuer_parent", s), ("place", s), ("issue_date", s),
+                                ("signer", s), ("signer_title", s), ("recipients", s), ("pages", i), ("ocr_pages", i),
+                                ("method", s), ("warnings", s)]),
+        "citations": pa.schema([("doc_id", s), ("text", s), ("doc_type", s), ("number", s), ("year", i), ("date", s),
+                                ("issuer", s), ("relation", s), ("id", s), *span, ("short_form", b),
+                                ("issuer_normalized", s), ("jurisdiction", s), ("context", s)]),
+        "named_laws": pa.schema([("doc_id", s), ("text", s), ("name", s), ("year", i), *span]),
+        "dates": pa.schema([("doc_id", s), ("text", s), ("value", s), ("precision", s), *span]),
+        "quantities": pa.schema([("doc_id", s), ("text", s), ("value", f), ("of", f), ("unit", s), ("kind", s),
+                                 ("qualifier", s), *span]),
+        "targets": pa.schema([("doc_id", s), ("text", s), ("kind", s), ("indicator", s), ("value", f), ("unit", s),
+                              ("comparator", s), ("direction", s), ("deadline", i), ("actual", f), ("planned", f),
+                              ("percent", f), ("from", f), ("to", f), *span]),
+        "entities": pa.schema([("doc_id", s), ("text", s), ("label", s), ("normalized", s), *span]),
+        "errors": pa.schema([("path", s), ("size", i), ("mtime", f), ("stage", s), ("error_type", s), ("message", s)]),
+    }
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to mine: on disk, or a member of a .zip (``key`` is then "archive.zip!member")."""
+
+    key: str
+    path: str
+    member: str | None
+    size: int
+    mtime: float
 
 
 @dataclass
 class MineSummary:
     documents: int = 0
+    skipped: int = 0
     pages: int = 0
+    ocr_pages: int = 0
     citations: int = 0
     named_laws: int = 0
     dates: int = 0
@@ -32,81 +83,398 @@ class MineSummary:
     top_cited: list[tuple[str, int]] = field(default_factory=list)
 
 
-def walk(archive: Path) -> Iterator[Path]:
-    """Files minerals can read, in a stable order. Hidden files and ``gold/`` folders (annotations, not
-    documents: ``corpus/gold``) are skipped."""
+class DatasetError(MineralsError):
+    stage = "dataset"
+
+
+# --- walking -------------------------------------------------------------------------------------------------
+def walk(archive: str | Path) -> Iterator[Path]:
+    """Files minerals can read (zips included), in a stable order. Hidden files and ``gold/`` folders
+    (annotations, not documents: ``corpus/gold``) are skipped."""
     archive = Path(archive)
     for path in sorted(archive.rglob("*")):
         parts = path.relative_to(archive).parts
-        if path.is_file() and path.suffix.lower() in READERS and not any(p.startswith(".") or p == "gold" for p in parts):
+        if path.is_file() and path.suffix.lower() in SUPPORTED and not any(p.startswith(".") or p == "gold" for p in parts):
             yield path
 
 
-def document_rows(doc: Document) -> dict[str, list[dict]]:
+def sources(archive: str | Path) -> Iterator[Source | dict]:
+    """Every document under ``archive``, zip members included; an unsafe zip member ("../x", "/etc/x") or
+    an unreadable zip becomes an ``errors`` row (a dict) instead."""
+    for path in walk(archive):
+        st = path.stat()
+        if path.suffix.lower() != ".zip":
+            yield Source(str(path), str(path), None, st.st_size, st.st_mtime)
+            continue
+        try:
+            with zipfile.ZipFile(path) as zf:
+                for info in zf.infolist():
+                    if info.is_dir():
+                        continue
+                    name = info.filename
+                    pure = PurePosixPath(name.replace("\\", "/"))
+                    key = f"{path}!{name}"
+                    if pure.is_absolute() or ".." in pure.parts or (pure.parts and ":" in pure.parts[0]):
+                        yield _error_row(key, info.file_size, 0.0, "read", "UnsafeZipPath",
+                                         f"{key}: path escapes the archive; not extracted")
+                        continue
+                    if pure.suffix.lower() not in READERS:
+                        continue
+                    mtime = dt.datetime(*info.date_time).timestamp()
+                    yield Source(key, str(path), name, info.file_size, mtime)
+        except (zipfile.BadZipFile, OSError) as err:
+            yield _error_row(str(path), st.st_size, st.st_mtime, "read", type(err).__name__, f"{path}: {err}")
+
+
+def _error_row(path: str, size: int, mtime: float, stage: str, kind: str, message: str) -> dict:
+    return {"path": path, "size": size, "mtime": mtime, "stage": stage, "error_type": kind, "message": message}
+
+
+# --- the per-document function ------------------------------------------------------------------------------
+def mine_one(src: Source) -> dict[str, list[dict]]:
+    """read → clean → extract one source; the rows it adds to each table, or one ``errors`` row. Never raises."""
+    from . import clean, extract, read
+
+    tmpdir = None
+    try:
+        if src.member is None:
+            doc = read(src.path)
+        else:
+            tmpdir = tempfile.mkdtemp(prefix="minerals-zip-")
+            target = Path(tmpdir) / ("member" + PurePosixPath(src.member).suffix)
+            with zipfile.ZipFile(src.path) as zf, zf.open(src.member) as fin, target.open("wb") as fout:
+                shutil.copyfileobj(fin, fout)
+            doc = read(target)
+        doc.path = src.key
+        extract(clean(doc))
+        return document_rows(doc, src)
+    except MineralsError as err:
+        return {"errors": [_error_row(src.key, src.size, src.mtime, err.stage, type(err).__name__, str(err))]}
+    except Exception as err:  # noqa: BLE001 - a bug on one file must not stop the archive: it becomes a row
+        return {"errors": [_error_row(src.key, src.size, src.mtime, "extract", type(err).__name__, f"{src.key}: {err}")]}
+    finally:
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _sentence(text: str, start: int, end: int, width: int = 300) -> str:
+    """The sentence around a span (up to ``width`` characters each side), for 'cited-by' listings."""
+    a = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start), text.rfind("; ", 0, start), start - width)
+    b_candidates = [i for i in (text.find("\n", end), text.find(". ", end), text.find("; ", end)) if i >= 0]
+    b = min(b_candidates + [end + width, len(text)])
+    return " ".join(text[max(a, 0) : b + 1].split()).strip(" .;")
+
+
+def document_rows(doc, src: Source | None = None) -> dict[str, list[dict]]:
     """The rows one document adds to each table; every row carries ``doc_id`` (the file's sha256)."""
     d = doc.to_dict()
-    meta = {k: v for k, v in d["document"].items() if k not in ("warnings", "recipients")}
-    meta["warnings"] = "; ".join(d["document"]["warnings"])
-    meta["recipients"] = "; ".join(d["document"]["recipients"])
+    meta = dict(d["document"])
+    meta["warnings"] = "; ".join(meta["warnings"])
+    meta["recipients"] = "; ".join(meta["recipients"])
+    meta["ocr_pages"] = sum(1 for p in doc.pages if p.method == "ocr")
+    meta.pop("sha256", None)
+    meta["size"] = src.size if src else None
+    meta["mtime"] = src.mtime if src else None
     rows: dict[str, list[dict]] = {"documents": [{"doc_id": doc.sha256, **meta}]}
     for table in TABLES[1:-1]:
-        rows[table] = [{"doc_id": doc.sha256, "path": doc.path, **item} for item in d.get(table, [])]
+        items = d.get(table, [])
+        if table == "citations":
+            items = [{**c, "context": _sentence(doc.text or "", c["start"], c["end"])} for c in items]
+        rows[table] = [{"doc_id": doc.sha256, **item} for item in items]
     return rows
 
 
+def _worker_init() -> None:
+    os.environ["MINERALS_OCR_WORKERS"] = "1"  # pool workers cannot fork OCR processes of their own
+
+
+# --- the dataset on disk ------------------------------------------------------------------------------------
+class Dataset:
+    """The folder of Parquet parts; knows what is committed and writes batches atomically."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def check_writable(self) -> None:
+        """Fail at the start, clearly, on a read-only or full output folder."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / f".probe-{uuid.uuid4().hex}"
+            with probe.open("wb") as f:
+                f.write(b"\0" * 65536)
+                f.flush()
+                os.fsync(f.fileno())
+            probe.unlink()
+        except OSError as err:
+            raise DatasetError(f"{self.root}: cannot write the dataset here ({err.strerror or err})") from err
+        if shutil.disk_usage(self.root).free < 50_000_000:
+            raise DatasetError(f"{self.root}: less than 50 MB free on this disk")
+
+    def committed(self) -> set[str]:
+        marks = self.root / "_batches"
+        return {p.name for p in marks.iterdir()} if marks.is_dir() else set()
+
+    def cleanup(self) -> None:
+        """Delete parts of batches that never committed (a run killed in the middle of one)."""
+        done = self.committed()
+        for table in TABLES:
+            folder = self.root / table
+            if not folder.is_dir():
+                continue
+            for part in folder.iterdir():
+                batch = part.name.removeprefix("part-").removesuffix(".parquet")
+                if part.name.startswith(".") or batch not in done:
+                    part.unlink(missing_ok=True)
+
+    def parts(self, table: str) -> list[Path]:
+        folder = self.root / table
+        return sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+
+    def read(self, table: str, columns: list[str] | None = None):
+        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = _schemas()[table]
+        tables = [pq.read_table(p, columns=columns) for p in self.parts(table)]
+        if not tables:
+            empty = schema if columns is None else pa.schema([schema.field(c) for c in columns])
+            return empty.empty_table().to_pandas()
+        return pd.concat([t.to_pandas() for t in tables], ignore_index=True)
+
+    def write_batch(self, batch: str, rows: dict[str, list[dict]]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schemas = _schemas()
+        for table in TABLES:
+            if not rows.get(table):
+                continue
+            folder = self.root / table
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".part-{batch}.parquet.tmp"
+            pq.write_table(pa.Table.from_pylist(rows[table], schema=schemas[table]), tmp)
+            tmp.replace(folder / f"part-{batch}.parquet")
+        marks = self.root / "_batches"
+        marks.mkdir(exist_ok=True)
+        tmp = marks / f".{batch}.tmp"
+        tmp.write_text(f"{time.time()}\n")
+        tmp.replace(marks / batch)
+
+    def remove(self, paths: set[str], doc_ids: set[str]) -> None:
+        """Rewrite the parts that hold rows of these paths (documents, errors) or documents (other tables)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        if not paths and not doc_ids:
+            return
+        for table in TABLES:
+            key, values = ("path", paths) if table in ("documents", "errors") else ("doc_id", doc_ids)
+            if table == "documents":
+                values = paths
+            if not values:
+                continue
+            for part in self.parts(table):
+                t = pq.read_table(part)
+                mask = pc.is_in(t[key], value_set=pa.array(sorted(values), type=pa.string()))
+                if not pc.any(mask).as_py():
+                    continue
+                kept = t.filter(pc.invert(mask))
+                tmp = part.with_name("." + part.name + ".tmp")
+                pq.write_table(kept, tmp)
+                tmp.replace(part)
+
+
+# --- the run -------------------------------------------------------------------------------------------------
 def mine(
     archive: str | Path,
     out: str | Path,
-    process: Callable[[Path], Document] | None = None,
-    progress: Callable[[Path], None] | None = None,
+    *,
+    workers: int | None = None,
+    engine: str = "process",
+    scheduler: str | None = None,
+    batch_size: int = 64,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MineSummary:
-    """Run the pipeline on every readable file under ``archive`` and write ``out/<table>.parquet``.
-
-    A file that fails becomes an ``errors`` row (path, stage, error type, message); the run goes on.
-    """
-    import pandas as pd
-
-    from . import process as default_process
-
-    run = process or default_process
+    """Mine every readable file under ``archive`` into ``out`` (see the module doc). ``progress(done, total)``
+    is called after each committed batch."""
     archive, out = Path(archive), Path(out)
     if not archive.is_dir():
-        raise MineralsError(f"{archive}: not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    tables: dict[str, list[dict]] = {t: [] for t in TABLES}
-    summary = MineSummary(out=str(out))
+        raise DatasetError(f"{archive}: not a folder")
+    ds = Dataset(out)
+    ds.check_writable()
+    ds.cleanup()
     t0 = time.perf_counter()
-    for path in walk(archive):
+    summary = MineSummary(out=str(out))
+
+    known = ds.read("documents", ["doc_id", "path", "size", "mtime"])
+    errors = ds.read("errors", ["path", "size", "mtime"])
+    by_path = {r.path: (r.doc_id, r.size, r.mtime) for r in known.itertuples()}
+    err_by_path = {r.path: (r.size, r.mtime) for r in errors.itertuples()}
+    doc_ids = set(known["doc_id"])
+
+    todo: list[Source] = []
+    pending_rows: dict[str, list[dict]] = {t: [] for t in TABLES}
+    seen: set[str] = set()
+    stale_paths: set[str] = set()
+    for src in sources(archive):
+        if isinstance(src, dict):  # a bad zip member or zip
+            seen.add(src["path"])
+            if err_by_path.get(src["path"]) != (src["size"], src["mtime"]):
+                stale_paths.add(src["path"])
+                pending_rows["errors"].append(src)
+            continue
+        seen.add(src.key)
+        old = by_path.get(src.key)
+        if old and (old[1], old[2]) == (src.size, src.mtime):
+            summary.skipped += 1
+            continue
+        if err_by_path.get(src.key) == (src.size, src.mtime):
+            summary.skipped += 1
+            continue
+        if old or src.key in err_by_path:
+            stale_paths.add(src.key)  # changed since last run: its old rows go
+        todo.append(src)
+    gone = {p for p in list(by_path) + list(err_by_path) if p not in seen}
+    stale_paths |= gone
+    # documents whose every path is stale lose their item rows too
+    live_ids = {v[0] for p, v in by_path.items() if p not in stale_paths}
+    stale_ids = {v[0] for p, v in by_path.items() if p in stale_paths} - live_ids
+    ds.remove(stale_paths, stale_ids)
+    doc_ids = (doc_ids - stale_ids) | set()
+
+    run = uuid.uuid4().hex[:8]
+    n_batch = 0
+
+    def commit(rows: dict[str, list[dict]]) -> None:
+        nonlocal n_batch
+        if not any(rows.values()):
+            return
+        ds.write_batch(f"{run}-{n_batch:06d}", rows)
+        n_batch += 1
+        _count(summary, rows)
+
+    if any(pending_rows.values()):
+        commit(pending_rows)
+    total = len(todo)
+    done = 0
+    for batch_rows in _run(todo, doc_ids, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size):
+        commit(batch_rows)
+        done += sum(1 for _ in batch_rows.get("documents", [])) + sum(1 for _ in batch_rows.get("errors", []))
         if progress:
-            progress(path)
-        try:
-            doc = run(path)
-        except MineralsError as err:
-            tables["errors"].append({"path": str(path), "stage": err.stage, "error_type": type(err).__name__, "message": str(err)})
-            continue
-        except Exception as err:  # noqa: BLE001 - a bug on one file must not stop the archive; it is recorded
-            tables["errors"].append({"path": str(path), "stage": "extract", "error_type": type(err).__name__, "message": str(err)})
-            continue
-        summary.bytes += path.stat().st_size
-        for table, rows in document_rows(doc).items():
-            tables[table].extend(rows)
-    for table, rows in tables.items():
-        frame = pd.DataFrame(rows)
-        tmp = out / f".{table}.parquet.tmp"
-        frame.to_parquet(tmp, index=False)
-        tmp.replace(out / f"{table}.parquet")
+            progress(min(done, total), total)
     summary.seconds = time.perf_counter() - t0
-    summary.documents = len(tables["documents"])
-    summary.pages = sum(r["pages"] for r in tables["documents"])
-    summary.citations = len(tables["citations"])
-    summary.named_laws = len(tables["named_laws"])
-    summary.dates = len(tables["dates"])
-    summary.quantities = len(tables["quantities"])
-    summary.targets = len(tables["targets"])
-    summary.entities = len(tables["entities"])
-    summary.errors = len(tables["errors"])
-    counts: dict[str, int] = {}
-    for r in tables["citations"]:
-        counts[r["number"]] = counts.get(r["number"], 0) + 1
-    summary.top_cited = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    cites = ds.read("citations", ["number"])
+    summary.top_cited = list(cites["number"].value_counts().head(5).items()) if len(cites) else []
     return summary
+
+
+def _count(summary: MineSummary, rows: dict[str, list[dict]]) -> None:
+    docs = rows.get("documents", [])
+    summary.documents += len(docs)
+    summary.pages += sum(r["pages"] or 0 for r in docs)
+    summary.ocr_pages += sum(r["ocr_pages"] or 0 for r in docs)
+    summary.bytes += sum(r["size"] or 0 for r in docs)
+    for table in ("citations", "named_laws", "dates", "quantities", "targets", "entities", "errors"):
+        setattr(summary, table, getattr(summary, table) + len(rows.get(table, [])))
+
+
+def _run(todo: list[Source], known_ids: set[str], *, workers, engine, scheduler, batch_size) -> Iterator[dict]:
+    """Rows per batch of ``batch_size`` documents; a file whose content is already in the dataset (moved or
+    duplicated) gets a documents row without being mined again."""
+    import hashlib
+
+    def fresh(src: Source) -> tuple[str | None, Source]:
+        if src.member is not None:
+            return None, src
+        h = hashlib.sha256()
+        with open(src.path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest(), src
+
+    to_mine: list[Source] = []
+    dup_rows: list[dict] = []
+    for src in todo:
+        sha, _ = fresh(src)
+        if sha is not None and sha in known_ids:
+            dup_rows.append({"doc_id": sha, "path": src.key, "size": src.size, "mtime": src.mtime, "pages": 0, "ocr_pages": 0})
+            continue
+        to_mine.append(src)
+    if dup_rows:
+        yield {"documents": dup_rows}
+    results = _results(to_mine, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size)
+    batch: dict[str, list[dict]] = {t: [] for t in TABLES}
+    count = 0
+    seen_ids: set[str] = set(known_ids)
+    for rows in results:
+        docs = rows.get("documents", [])
+        if docs and docs[0]["doc_id"] in seen_ids:  # the same content twice in this run: one set of rows
+            rows = {"documents": docs}
+        for d in docs:
+            seen_ids.add(d["doc_id"])
+        for table, items in rows.items():
+            batch[table].extend(items)
+        count += 1
+        if count >= batch_size:
+            yield batch
+            batch, count = {t: [] for t in TABLES}, 0
+    if count:
+        yield batch
+
+
+def _results(to_mine: list[Source], *, workers, engine, scheduler, batch_size) -> Iterator[dict]:
+    if not to_mine:
+        return
+    if engine == "dask":
+        yield from _dask_results(to_mine, workers=workers, scheduler=scheduler, batch_size=batch_size)
+        return
+    if engine != "process":
+        raise DatasetError(f"unknown engine {engine!r}; valid: process, dask")
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        _worker_init()
+        for src in to_mine:
+            yield mine_one(src)
+        return
+    import multiprocessing as mp
+
+    with mp.get_context("fork").Pool(workers, initializer=_worker_init, maxtasksperchild=500) as pool:
+        # ordered, lazily fed: memory holds a few documents per worker, never the archive
+        yield from pool.imap(mine_one, to_mine, chunksize=2)
+
+
+def _dask_results(to_mine: list[Source], *, workers, scheduler, batch_size) -> Iterator[dict]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as err:  # pragma: no cover - dask is a dependency
+        raise DatasetError("--engine dask needs dask[distributed]: pip install 'dask[distributed]'") from err
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        client.run(_worker_init)
+        for i in range(0, len(to_mine), batch_size):
+            futures = client.map(mine_one, to_mine[i : i + batch_size], pure=False)
+            yield from client.gather(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def open_dataset(path: str | Path) -> dict:
+    """The tables of a mined dataset as pandas DataFrames, by name."""
+    ds = Dataset(path)
+    if not ds.root.is_dir():
+        raise DatasetError(f"{path}: no dataset here (run `minerals mine ARCHIVE --out {path}` first)")
+    return {table: ds.read(table) for table in TABLES}
+
+
+def iter_tables() -> Iterable[str]:
+    return TABLES

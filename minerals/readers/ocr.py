@@ -78,7 +78,8 @@ def ocr_batch(jobs: list[tuple[str, str, list[int]]], lang: str = LANG, workers:
         return results
     if not available(lang):
         raise OcrUnavailable(f"tesseract with the '{lang}' model is not installed (apt-get install tesseract-ocr tesseract-ocr-{lang})")
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    workers = workers or int(os.environ.get("MINERALS_OCR_WORKERS", "0")) or os.cpu_count() or 1
+    workers = max(1, min(workers, len(todo)))
     if workers == 1:
         done = [_ocr_one(path, p, lang) for path, _, p in todo]
     else:
