@@ -338,11 +338,12 @@ def mine(
         todo.append(src)
     gone = {p for p in list(by_path) + list(err_by_path) if p not in seen}
     stale_paths |= gone
-    # documents whose every path is stale lose their item rows too
-    live_ids = {v[0] for p, v in by_path.items() if p not in stale_paths}
+    hashes = {src.key: _sha256(src) for src in todo}
+    # a document keeps its rows while some path still holds its content (a moved or copied file)
+    live_ids = {v[0] for p, v in by_path.items() if p not in stale_paths} | (set(hashes.values()) & doc_ids)
     stale_ids = {v[0] for p, v in by_path.items() if p in stale_paths} - live_ids
     ds.remove(stale_paths, stale_ids)
-    doc_ids = (doc_ids - stale_ids) | set()
+    doc_ids = doc_ids - stale_ids
 
     run = uuid.uuid4().hex[:8]
     n_batch = 0
@@ -351,15 +352,15 @@ def mine(
         nonlocal n_batch
         if not any(rows.values()):
             return
+        _count(summary, rows)
         ds.write_batch(f"{run}-{n_batch:06d}", rows)
         n_batch += 1
-        _count(summary, rows)
 
     if any(pending_rows.values()):
         commit(pending_rows)
     total = len(todo)
     done = 0
-    for batch_rows in _run(todo, doc_ids, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size):
+    for batch_rows in _run(todo, hashes, doc_ids, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size):
         commit(batch_rows)
         done += sum(1 for _ in batch_rows.get("documents", [])) + sum(1 for _ in batch_rows.get("errors", []))
         if progress:
@@ -371,7 +372,9 @@ def mine(
 
 
 def _count(summary: MineSummary, rows: dict[str, list[dict]]) -> None:
-    docs = rows.get("documents", [])
+    known = [r for r in rows.get("documents", []) if r.pop("_known", False)]
+    summary.skipped += len(known)  # moved or duplicated: recognised by content, not mined again
+    docs = [r for r in rows.get("documents", []) if r not in known]
     summary.documents += len(docs)
     summary.pages += sum(r["pages"] or 0 for r in docs)
     summary.ocr_pages += sum(r["ocr_pages"] or 0 for r in docs)
@@ -380,26 +383,30 @@ def _count(summary: MineSummary, rows: dict[str, list[dict]]) -> None:
         setattr(summary, table, getattr(summary, table) + len(rows.get(table, [])))
 
 
-def _run(todo: list[Source], known_ids: set[str], *, workers, engine, scheduler, batch_size) -> Iterator[dict]:
-    """Rows per batch of ``batch_size`` documents; a file whose content is already in the dataset (moved or
-    duplicated) gets a documents row without being mined again."""
+def _sha256(src: Source) -> str | None:
+    """The content hash of a file on disk (zip members are hashed when read)."""
     import hashlib
 
-    def fresh(src: Source) -> tuple[str | None, Source]:
-        if src.member is not None:
-            return None, src
-        h = hashlib.sha256()
-        with open(src.path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest(), src
+    if src.member is not None:
+        return None
+    h = hashlib.sha256()
+    with open(src.path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
+
+def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str], *, workers, engine, scheduler,
+         batch_size) -> Iterator[dict]:
+    """Rows per batch of ``batch_size`` documents; a file whose content is already in the dataset (moved or
+    duplicated) gets a documents row without being mined again."""
     to_mine: list[Source] = []
     dup_rows: list[dict] = []
     for src in todo:
-        sha, _ = fresh(src)
+        sha = hashes.get(src.key)
         if sha is not None and sha in known_ids:
-            dup_rows.append({"doc_id": sha, "path": src.key, "size": src.size, "mtime": src.mtime, "pages": 0, "ocr_pages": 0})
+            dup_rows.append({"doc_id": sha, "path": src.key, "size": src.size, "mtime": src.mtime, "pages": 0,
+                             "ocr_pages": 0, "_known": True})
             continue
         to_mine.append(src)
     if dup_rows:

@@ -68,3 +68,8 @@ class DamagedFileError(ReadError):
 class ToolMissingError(ReadError):
     def __init__(self, path: object, tool: str, install: str):
         super().__init__(path, f"needs {tool}, which is not installed ({install})")
+
+
+class EncodingError(ReadError):
+    def __init__(self, path: object, detail: str):
+        super().__init__(path, f"unknown text encoding ({detail})")

@@ -62,11 +62,37 @@ def test_mine_writes_tables_and_error_rows(tmp_path, corpus):
         (archive / src.name).write_bytes(src.read_bytes())
     (archive / "empty.txt").write_bytes(b"")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["mine", str(archive), "--out", str(out)])
+    result = runner.invoke(app, ["mine", str(archive), "--out", str(out), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert "2 documents" in result.stdout and "1 errors" in result.stdout
-    docs = pd.read_parquet(out / "documents.parquet")
-    cites = pd.read_parquet(out / "citations.parquet")
-    errors = pd.read_parquet(out / "errors.parquet")
+    assert "2 documents mined" in result.stdout and "1 errors" in result.stdout
+    docs = pd.read_parquet(out / "documents")
+    cites = pd.read_parquet(out / "citations")
+    errors = pd.read_parquet(out / "errors")
     assert len(docs) == 2 and set(cites["doc_id"]) == set(docs["doc_id"])
     assert list(errors["error_type"]) == ["EmptyFileError"] and errors["stage"][0] == "read"
+
+
+def test_query_commands(tmp_path):
+    archive = tmp_path / "a"
+    archive.mkdir()
+    for prefix in ("001_", "003_", "004_5"):
+        src = corpus_file(prefix)
+        (archive / src.name).write_bytes(src.read_bytes())
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["mine", str(archive), "--out", str(out), "--workers", "1"]).exit_code == 0
+    r = runner.invoke(app, ["query", "cited-by", "20-CT/TW", "--dataset", str(out), "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert rows and all("001_1d392ddcd08d93c9" in row["document"] for row in rows)
+    assert any("Chỉ thị số 20-CT/TW" in row["sentence"] for row in rows)
+    r = runner.invoke(app, ["query", "citations", "--number", "126/2007/ND-CP", "--dataset", str(out), "--csv"])
+    assert r.exit_code == 0 and "126/2007/NĐ-CP" in r.stdout
+    r = runner.invoke(app, ["query", "top", "--by", "type", "--dataset", str(out)])
+    assert r.exit_code == 0 and "Chỉ thị" in r.stdout
+    xlsx = tmp_path / "t.xlsx"
+    r = runner.invoke(app, ["query", "sql", "SELECT doc_type, count(*) AS n FROM citations GROUP BY 1", "--dataset", str(out), "--xlsx", str(xlsx)])
+    assert r.exit_code == 0 and pd.read_excel(xlsx)["n"].sum() > 20
+    r = runner.invoke(app, ["query", "sql", "DROP VIEW citations", "--dataset", str(out)])
+    assert r.exit_code == 1 and "read-only" in r.stderr
+    r = runner.invoke(app, ["query", "top", "--dataset", str(tmp_path / "nothing")])
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ..errors import BinaryFileError, EmptyFileError, FileTooLargeError, ReadError
+from ..errors import BinaryFileError, EmptyFileError, EncodingError, FileTooLargeError, ReadError
 from ..legacy import LEGACY_DECODERS, guess_legacy, vietnamese_score
 from ..models import Document, Page
 
@@ -42,6 +42,11 @@ def decode(data: bytes, path: object = "<bytes>") -> tuple[str, str]:
         if b"\x00" in head:
             raise BinaryFileError(path, "NUL bytes") from err
         text, enc = _decode_8bit(data)
+        letters = [c for c in text[:65536] if c.isalpha()]
+        foreign = sum(not c.isascii() for c in letters)
+        legacy = guess_legacy(text)
+        if letters and foreign > 0.2 * len(letters) and not legacy and vietnamese_score(text) < 0.5:
+            raise EncodingError(path, "not UTF-8, UTF-16, Windows-1258, TCVN3 or VNI")
     if len(_CONTROL_RE.findall(text[:65536])) > max(8, len(text[:65536]) // 100):
         raise BinaryFileError(path, "control characters")
     legacy = guess_legacy(text)

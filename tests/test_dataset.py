@@ -1,0 +1,139 @@
+"""The dataset: incremental, safe when killed, bad files as rows, the same tables from both engines."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import pandas as pd
+import pytest
+
+import minerals
+from minerals.dataset import TABLES, Dataset, DatasetError, mine
+
+from .conftest import CORPUS, corpus_file
+from .test_pdf import ENCRYPTED
+
+
+def _archive(tmp_path, prefixes=("000_", "001_", "002_", "004_5", "005_", "007_", "011_", "017_", "021_", "022_")):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for prefix in prefixes:
+        src = corpus_file(prefix)
+        shutil.copy2(src, archive / src.name)
+    return archive
+
+
+def _tables(out) -> dict[str, pd.DataFrame]:
+    """The tables, sorted, without what differs between runs (batch layout, path prefixes)."""
+    frames = minerals.open_dataset(out)
+    result = {}
+    for name, frame in frames.items():
+        frame = frame.drop(columns=[c for c in ("path", "mtime") if c in frame.columns])
+        result[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
+    return result
+
+
+def _assert_same(a, b):
+    for table in TABLES:
+        pd.testing.assert_frame_equal(a[table], b[table], check_dtype=False)
+
+
+def test_rerun_is_a_no_op_and_changes_are_remined(tmp_path):
+    archive = _archive(tmp_path, ("000_", "001_", "002_"))
+    out = tmp_path / "out"
+    first = mine(archive, out, workers=1)
+    assert first.documents == 3 and first.errors == 0
+    again = mine(archive, out, workers=1)
+    assert again.documents == 0 and again.skipped == 3
+    # a changed file is mined again and its old rows go
+    target = archive / corpus_file("001_").name
+    target.write_text(target.read_text(encoding="utf-8").replace("20-CT/TW", "21-CT/TW"), encoding="utf-8")
+    changed = mine(archive, out, workers=1)
+    assert changed.documents == 1
+    cites = minerals.open_dataset(out)["citations"]
+    assert "21-CT/TW" in set(cites["number"]) and "20-CT/TW" not in set(cites["number"])
+    assert len(minerals.open_dataset(out)["documents"]) == 3
+    # a moved file and a duplicate are recognised by content, not mined again
+    (archive / "sub").mkdir()
+    shutil.move(archive / corpus_file("002_").name, archive / "sub" / "moved.txt")
+    shutil.copy2(archive / corpus_file("000_").name, archive / "copy.txt")
+    before = len(minerals.open_dataset(out)["citations"])
+    moved = mine(archive, out, workers=1)
+    assert moved.documents == 0
+    docs = minerals.open_dataset(out)["documents"]
+    assert len(docs) == 4 and docs["doc_id"].nunique() == 3
+    assert any(p.endswith("sub/moved.txt") for p in docs["path"])
+    assert len(minerals.open_dataset(out)["citations"]) == before
+
+
+def test_bad_files_become_error_rows(tmp_path):
+    archive = _archive(tmp_path, ("001_",))
+    real_pdf = (CORPUS / "pdfs" / "009_nd45-2026-cp_text.pdf").read_bytes()
+    (archive / "zero.txt").write_bytes(b"")
+    (archive / "binary.txt").write_bytes(bytes(range(256)) * 50)
+    (archive / "encrypted.pdf").write_bytes(ENCRYPTED)
+    (archive / "truncated.pdf").write_bytes(real_pdf[:2000])
+    (archive / "badenc.txt").write_bytes(bytes(range(0xA0, 0x100)) * 100)
+    with zipfile.ZipFile(archive / "evil.zip", "w") as zf:
+        zf.writestr("../escape.txt", "Căn cứ Nghị định số 126/2007/NĐ-CP")
+        zf.writestr("inside/ok.txt", (CORPUS / "seeds" / "000_f00e12419f0e979d.txt").read_text(encoding="utf-8"))
+    out = tmp_path / "out"
+    s = mine(archive, out, workers=2)
+    errors = minerals.open_dataset(out)["errors"]
+    assert s.documents == 2  # the seed and the zip's good member
+    by_file = {p.split("archive/", 1)[-1]: t for p, t in zip(errors["path"], errors["error_type"])}
+    assert by_file == {"zero.txt": "EmptyFileError", "binary.txt": "BinaryFileError",
+                       "encrypted.pdf": "EncryptedPDFError", "truncated.pdf": "DamagedFileError",
+                       "badenc.txt": "EncodingError", "evil.zip!../escape.txt": "UnsafeZipPath"}
+    assert not (tmp_path / "escape.txt").exists()
+
+
+def test_kill_minus_nine_then_rerun_equals_an_uninterrupted_run(tmp_path):
+    archive = _archive(tmp_path)
+    whole = tmp_path / "whole"
+    mine(archive, whole, workers=1, batch_size=2)
+    killed = tmp_path / "killed"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "minerals", "mine", str(archive), "--out", str(killed),
+                             "--workers", "1", "--batch-size", "2", "--quiet"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(Dataset(killed).committed()) < 2:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = len(Dataset(killed).committed())
+    assert 1 <= partial < 5, "the run was killed in the middle"
+    rest = mine(archive, killed, workers=1, batch_size=2)
+    assert rest.skipped >= 2 and rest.documents + rest.skipped == 10
+    _assert_same(_tables(killed), _tables(whole))
+
+
+def test_dask_engine_gives_the_same_tables(tmp_path):
+    archive = _archive(tmp_path, ("000_", "001_", "004_5", "017_"))
+    by_process = tmp_path / "process"
+    by_dask = tmp_path / "dask"
+    mine(archive, by_process, workers=2)
+    s = mine(archive, by_dask, engine="dask", workers=2)  # a real LocalCluster with two worker processes
+    assert s.documents == 4
+    _assert_same(_tables(by_dask), _tables(by_process))
+
+
+def test_read_only_output_fails_clearly(tmp_path):
+    if os.geteuid() == 0:
+        target = tmp_path / "file-not-folder"
+        target.write_text("x")
+        with pytest.raises(DatasetError, match="cannot write"):
+            mine(_archive(tmp_path, ("001_",)), target / "out", workers=1)
+        return
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    with pytest.raises(DatasetError, match="cannot write"):
+        mine(_archive(tmp_path, ("001_",)), ro / "out", workers=1)
