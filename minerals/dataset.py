@@ -353,7 +353,11 @@ def mine(
         if not any(rows.values()):
             return
         _count(summary, rows)
-        ds.write_batch(f"{run}-{n_batch:06d}", rows)
+        try:
+            ds.write_batch(f"{run}-{n_batch:06d}", rows)
+        except OSError as err:  # disk full, folder gone read-only: the batch never commits, earlier ones stand
+            raise DatasetError(f"{out}: cannot write batch {n_batch} ({err.strerror or err}); "
+                               f"{summary.documents} documents committed before it are kept") from err
         n_batch += 1
 
     if any(pending_rows.values()):
@@ -447,7 +451,7 @@ def _results(to_mine: list[Source], *, workers, engine, scheduler, batch_size) -
         return
     import multiprocessing as mp
 
-    with mp.get_context("fork").Pool(workers, initializer=_worker_init, maxtasksperchild=500) as pool:
+    with mp.get_context("fork").Pool(workers, initializer=_worker_init) as pool:
         # ordered, lazily fed: memory holds a few documents per worker, never the archive
         yield from pool.imap(mine_one, to_mine, chunksize=2)
 

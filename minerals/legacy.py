@@ -92,7 +92,7 @@ def syllables() -> frozenset[str]:
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 
-def vietnamese_score(text: str, sample: int = 20000) -> float:
+def vietnamese_score(text: str, sample: int = 6000) -> float:
     """Share of the words in (a sample of) ``text`` that are Vietnamese syllables carrying a diacritic.
 
     Only words with a non-ASCII letter count, so English or pure-ASCII text scores 0 and cannot win a guess.
@@ -111,7 +111,7 @@ def guess_legacy(text: str) -> str | None:
         return None
     best, best_score = None, base
     for name, decode in LEGACY_DECODERS.items():
-        score = vietnamese_score(decode(text[:20000]))
+        score = vietnamese_score(decode(text[:6000]))
         if score > best_score + 0.2:
             best, best_score = name, score
     return best

@@ -111,10 +111,10 @@ class EntityComponent:
         places = _place_names()
         spans = []
         ruler = list(doc.spans.get("ruler", []))
-        heads = [(s.start, s.end) for s in ruler if s.id_ == "named"]
+        inside_heads = {t for s in ruler if s.id_ == "named" for t in range(s.start + 1, s.end)}
         for span in ruler:
             kind = span.id_
-            if kind == "named" and any(a < span.start < b for a, b in heads):
+            if kind == "named" and span.start in inside_heads:
                 continue  # "Công ty" inside "Tổng công ty": the outer head reads the name
 
             if kind == "named":  # "Công ty cổ phần E.K.LM", "Trường Cao đẳng Than - Khoáng sản Việt Nam"

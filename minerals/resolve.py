@@ -23,6 +23,11 @@ _LEVEL_PLACE = regex.compile(
 _BARE_LEVEL = regex.compile(r"(?<![\p{L}])(?P<lvl>tỉnh|thành phố|huyện|quận|thị xã|xã|phường)\s*$")
 
 
+_SEPS = regex.compile(r"[/-]")
+_YEAR_PART = regex.compile(r"/\d{4}/")
+_TRAILING = regex.compile(r"\d+$")
+
+
 @functools.cache
 def _local() -> tuple[frozenset[str], frozenset[str]]:
     spec = patterns.load("issuer_codes")["local_codes"]
@@ -32,11 +37,10 @@ def _local() -> tuple[frozenset[str], frozenset[str]]:
 def is_local(number: str) -> bool:
     """Whether a number is issued by a body every province or district has (UBND, its Sở, its Phòng)."""
     codes, ministries = _local()
-    segs = [s.upper() for s in regex.split(r"[/-]", number)[1:]]
-    if any(regex.search(r"/\d{4}/", number) and s in ("UBND", "HĐND") for s in segs):
-        return True  # local normative decisions: 12/2020/QĐ-UBND
-    if regex.search(r"/\d{4}/", number):
-        return False
+    segs = [s.upper() for s in _SEPS.split(number)[1:]]
+    normative = _YEAR_PART.search(number) is not None
+    if normative:
+        return any(s in ("UBND", "HĐND") for s in segs)  # local normative decisions: 12/2020/QĐ-UBND
     for s in segs:
         if s in codes or (s[:1] in ("S", "P") and s[1:] in ministries):
             return True
@@ -64,8 +68,8 @@ def document_jurisdiction(doc: Document) -> str | None:
 
 def issuer_from_code(number: str) -> str | None:
     codes = patterns.issuer_codes()
-    for seg in reversed(regex.split(r"[/-]", number)[1:]):
-        base = regex.sub(r"\d+$", "", seg)
+    for seg in reversed(_SEPS.split(number)[1:]):
+        base = _TRAILING.sub("", seg)
         for key in (seg, base):
             if codes.get(key):
                 return codes[key]

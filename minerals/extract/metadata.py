@@ -9,6 +9,7 @@ says ("Sở LĐTBXH báo cáo như sau") and ``None`` for the rest.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import regex
 
@@ -36,6 +37,7 @@ _SIGN_TITLE = regex.compile(
     r"BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|TỔNG CỤC TRƯỞNG|CỤC TRƯỞNG|VỤ TRƯỞNG|TỔ TRƯỞNG|BÍ THƯ|TRƯỞNG|CHÁNH ÁN|"
     r"VIỆN TRƯỞNG|HIỆU TRƯỞNG|TỔNG GIÁM ĐỐC|LÃNH ĐẠO VĂN PHÒNG)(?:[ \t]+[\p{Lu}Đ][\p{Lu}Đ \t]{0,40})?(?![\p{L}])"
 )
+_NUMBER_LEAD = regex.compile(r"\bSố\s*[:.]")
 _AUTH = regex.compile(r"^(?:KT|TM|TL|TUQ|Q|PP)\.\s*")
 _BODY_REPORTS = regex.compile(r"(?:\s*\([^)\n]{1,40}\))?\s+(?:báo cáo|xây dựng [Kk]ế hoạch|ban hành|thông báo|hướng dẫn)\b")
 _HEAD_SPLIT = regex.compile(
@@ -108,15 +110,22 @@ def _type_heading(text: str) -> tuple[str, int] | None:
     after the date in a header flattened onto one line ("… năm 2019 THÔNG TƯ SỬA ĐỔI …"); returns the type
     and where its title starts."""
     by_word = patterns.type_by_word()
-    for m in regex.finditer(r"(?m)^[ \t*#|]*(?P<w>[\p{Lu} ]{4,40}?)[ \t*|]*$", text[:8000]):
+    alone, inline = _heading_regexes()
+    for m in alone.finditer(text, 0, 8000):
         name = by_word.get(patterns.fold(m["w"]))
         if name and m["w"].isupper():
             return name, m.end()
-    words = "|".join(sorted((w.upper() for t in patterns.doc_types() for w in t.words), key=len, reverse=True))
-    m = regex.search(r"năm \d{4}\s+(?P<w>" + words + r")\s+(?=[\p{Lu}])", text[:4000])
+    m = inline.search(text, 0, 4000)
     if m:
         return by_word.get(patterns.fold(m["w"])), m.end()
     return None
+
+
+@functools.cache
+def _heading_regexes() -> tuple[regex.Pattern, regex.Pattern]:
+    words = "|".join(sorted((w.upper() for t in patterns.doc_types() for w in t.words), key=len, reverse=True))
+    return (regex.compile(r"(?m)^[ \t*#|]*(?P<w>[\p{Lu} ]{4,40}?)[ \t*|]*$"),
+            regex.compile(r"năm \d{4}\s+(?P<w>" + words + r")\s+(?=[\p{Lu}])"))
 
 
 _TITLE_END = regex.compile(r"\s(?=(?:Thực hiện|Căn cứ|Kính gửi|Theo|Xét)\s)|\s(?=[\p{Lu}]{2,}(?:\s+[\p{Lu}]{2,}){2,}$)")
@@ -174,7 +183,7 @@ def _header_issuer(text: str) -> tuple[str | None, str | None]:
     opens with a body's head word ('UBND TỈNH LÂM ĐỒNG' / 'SỞ NỘI VỤ': parent and issuer)."""
     fragments: list[str] = []
     for line in text[:3000].split("\n")[:20]:
-        number_at = regex.search(r"\bSố\s*[:.]", line)
+        number_at = _NUMBER_LEAD.search(line)
         if number_at:
             line = line[: number_at.start()]  # a flattened header: what precedes "Số:" is still the header
         if _type_heading(line + "\n"):
