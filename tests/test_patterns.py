@@ -161,3 +161,9 @@ def test_words_and_figures_disagree_is_a_warning():
 def test_malformed_number_is_flagged():
     doc = _doc("tổng diện tích tự nhiên là 10.71,7 ha")
     assert doc.quantities == [] and any("10.71,7" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize(("block", "title"), patterns.load("signature")["examples"])
+def test_signature_examples(block, title):
+    doc = _doc("BÁO CÁO\nKết quả\nNơi nhận:\n- Như trên;\n- Lưu: VT.\n" + block)
+    assert (doc.info.signer_title or "").lower() == title.lower()

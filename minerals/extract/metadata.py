@@ -32,13 +32,21 @@ _ORG_HEAD = regex.compile(
     r"^(?:ỦY BAN|UỶ BAN|UBND|HĐND|HỘI ĐỒNG|SỞ|BỘ|BAN|TỔ|CỤC|TỔNG CỤC|CHI CỤC|PHÒNG|VĂN PHÒNG|TRUNG TÂM|VỤ|"
     r"CÔNG AN|TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|ĐẢNG ỦY|CHÍNH PHỦ|THỦ TƯỚNG|QUỐC HỘI|BẢO HIỂM|NGÂN HÀNG|TRƯỜNG|BỆNH VIỆN|THANH TRA)\b"
 )
-_SIGN_TITLE = regex.compile(
-    r"(?:(?:KT|TM|TL|TUQ|Q|PP)\.\s*)?(?:PHÓ\s+)?(?:CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG BAN|TRƯỞNG PHÒNG|CHÁNH VĂN PHÒNG|"
-    r"BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|TỔNG CỤC TRƯỞNG|CỤC TRƯỞNG|VỤ TRƯỞNG|TỔ TRƯỞNG|BÍ THƯ|TRƯỞNG|CHÁNH ÁN|"
-    r"VIỆN TRƯỞNG|HIỆU TRƯỞNG|TỔNG GIÁM ĐỐC|LÃNH ĐẠO VĂN PHÒNG)(?:[ \t]+[\p{Lu}Đ][\p{Lu}Đ \t]{0,40})?(?![\p{L}])"
-)
 _NUMBER_LEAD = regex.compile(r"\bSố\s*[:.]")
-_AUTH = regex.compile(r"^(?:KT|TM|TL|TUQ|Q|PP)\.\s*")
+def _signature_regexes() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern, regex.Pattern]:
+    """From patterns/signature.json: (a whole block line, one title with what follows it on its line, a bare title
+    keyword, the authority prefix)."""
+    spec = patterns.load("signature")
+    auth = "|".join(spec["authority"])
+    titles = "|".join(sorted(spec["titles"], key=len, reverse=True))
+    tail = r"(?:[ \t]+(?!(?:" + auth + r")\.)[\p{Lu}Đ][\p{Lu}Đ \t]{0,40})?(?![\p{L}])"
+    return (regex.compile(r"(?:(?:" + auth + r")\.\s*)?(?:PHÓ\s+)?(?:" + titles + r")" + tail),
+            regex.compile(r"(?:PHÓ\s+)?(?:" + titles + r")" + tail),
+            regex.compile(r"(?:PHÓ\s+)?(?:" + titles + r")(?![\p{L}])"),
+            regex.compile(r"^(?:" + auth + r")\.\s*"))
+
+
+_SIGN_TITLE, _ONE_TITLE, _KEYWORD, _AUTH = _signature_regexes()
 _BODY_REPORTS = regex.compile(r"(?:\s*\([^)\n]{1,40}\))?\s+(?:báo cáo|xây dựng [Kk]ế hoạch|ban hành|thông báo|hướng dẫn)\b")
 _HEAD_SPLIT = regex.compile(
     r"(?<![\p{L}])(?:TỔNG CỤC|CHI CỤC|ỦY BAN|UỶ BAN|UBND|HĐND|HỘI ĐỒNG|VĂN PHÒNG|TRUNG TÂM|TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|"
@@ -217,20 +225,6 @@ def _body_issuer(text: str, entities: list[Entity]) -> str | None:
         if e.label == "ORG" and _BODY_REPORTS.match(text, e.end):
             return e.text
     return None
-
-
-_ONE_TITLE = regex.compile(
-    r"(?:PHÓ\s+)?(?:CHỦ TỊCH|TỔNG GIÁM ĐỐC|GIÁM ĐỐC|TRƯỞNG BAN|TRƯỞNG PHÒNG|CHÁNH VĂN PHÒNG|BỘ TRƯỞNG|THỨ TRƯỞNG|"
-    r"THỦ TƯỚNG|TỔNG CỤC TRƯỞNG|CỤC TRƯỞNG|VỤ TRƯỞNG|TỔ TRƯỞNG|BÍ THƯ|CHÁNH ÁN|VIỆN TRƯỞNG|HIỆU TRƯỞNG|"
-    r"LÃNH ĐẠO VĂN PHÒNG|TRƯỞNG)(?:[ \t]+(?!KT\.|TM\.)[\p{Lu}Đ][\p{Lu}Đ \t]{0,40})?(?![\p{L}])"
-)
-
-
-_KEYWORD = regex.compile(
-    r"(?:PHÓ\s+)?(?:CHỦ TỊCH|TỔNG GIÁM ĐỐC|GIÁM ĐỐC|TRƯỞNG BAN|TRƯỞNG PHÒNG|CHÁNH VĂN PHÒNG|BỘ TRƯỞNG|THỨ TRƯỞNG|"
-    r"THỦ TƯỚNG|TỔNG CỤC TRƯỞNG|CỤC TRƯỞNG|VỤ TRƯỞNG|TỔ TRƯỞNG|BÍ THƯ|CHÁNH ÁN|VIỆN TRƯỞNG|HIỆU TRƯỞNG|LÃNH ĐẠO VĂN PHÒNG)"
-    r"(?![\p{L}])"
-)
 
 
 def _signature(text: str, entities: list[Entity], signer: str | None = None) -> tuple[str | None, str | None]:
