@@ -212,6 +212,9 @@ def _header_issuer(text: str) -> tuple[str | None, str | None]:
     if cuts[0] != 0:
         cuts.insert(0, 0)
     names = [joined[a:b].strip() for a, b in zip(cuts, cuts[1:] + [len(joined)]) if joined[a:b].strip()]
+    names = [n for n in names if _ORG_HEAD.match(n)]  # capitals that name no body ("GDP", a table head) are no issuer
+    if not names:
+        return None, None
     issuer = _org(names[-1])
     parent = _org(names[-2]) if len(names) > 1 else None
     return parent, issuer
