@@ -32,6 +32,7 @@ _ORG_HEAD = regex.compile(
     r"^(?:ỦY BAN|UỶ BAN|UBND|HĐND|HỘI ĐỒNG|SỞ|BỘ|BAN|TỔ|CỤC|TỔNG CỤC|CHI CỤC|PHÒNG|VĂN PHÒNG|TRUNG TÂM|VỤ|"
     r"CÔNG AN|TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|ĐẢNG ỦY|CHÍNH PHỦ|THỦ TƯỚNG|QUỐC HỘI|BẢO HIỂM|NGÂN HÀNG|TRƯỜNG|BỆNH VIỆN|THANH TRA)\b"
 )
+_VV = regex.compile(r"(?:^|\||\s)V/v\s+(?P<t>[^\n|]+)", regex.MULTILINE)
 _NUMBER_LEAD = regex.compile(r"\bSố\s*[:.]")
 def _signature_regexes() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern, regex.Pattern]:
     """From patterns/signature.json: (a whole block line, one title with what follows it on its line, a bare title
@@ -144,7 +145,27 @@ def _title(text: str, doc_type: str | None) -> str | None:
     trich = regex.search(r"Trích yếu\s*:\s*(?:V/v\s+)?(?P<t>[^\n|]+)", text[:6000])
     if trich:
         return trich["t"].strip(" ;,")
+    # the V/v of the letter, not of a website's banner above it: look from the number line on
+    lead = regex.search(r"(?<![\p{L}])Số\s*[:.]", text[:8000])
+    origin = lead.start() if lead else 0
+    vv = _VV.search(text, origin, origin + 5000)
     heading = _type_heading(text)
+    if vv and heading and origin <= heading[1] < vv.start():
+        vv = None  # "QUYẾT ĐỊNH" over its title comes first; a V/v further down belongs to something cited
+    if vv:
+        parts = [vv["t"]]
+        line_end = text.find("\n", vv.end())
+        for ln in text[line_end + 1 : line_end + 600].split("\n")[:6]:
+            cell = ln.split("|")[1] if ln.startswith("|") and ln.count("|") >= 2 else ln
+            cell = cell.strip()
+            if not cell or not ln.startswith("|") and not cell[:1].islower() and not cell[:1].isdigit():
+                break
+            if cell.startswith("Kính gửi"):
+                break
+            parts.append(cell)
+        title = " ".join(" ".join(parts).split())
+        title = regex.split(r"\s+(?=[\p{Lu}][\p{L} ]{1,30},\s*ngày\s)|\s+Kính gửi", title)[0]
+        return title.strip(" ;,") or None
     if heading:
         lines = [ln.strip(" *|#") for ln in text[heading[1] :].lstrip("\n").split("\n")[:8]]
         out: list[str] = []
@@ -160,21 +181,6 @@ def _title(text: str, doc_type: str | None) -> str | None:
         title = title.strip(" ;,")
         if title:
             return title
-    vv = regex.search(r"(?:^|\||\s)V/v\s+(?P<t>[^\n|]+)", text[:5000], regex.MULTILINE)
-    if vv:
-        parts = [vv["t"]]
-        line_end = text.find("\n", vv.end())
-        for ln in text[line_end + 1 : line_end + 600].split("\n")[:6]:
-            cell = ln.split("|")[1] if ln.startswith("|") and ln.count("|") >= 2 else ln
-            cell = cell.strip()
-            if not cell or not ln.startswith("|") and not cell[:1].islower() and not cell[:1].isdigit():
-                break
-            if cell.startswith("Kính gửi"):
-                break
-            parts.append(cell)
-        title = " ".join(" ".join(parts).split())
-        title = regex.split(r"\s+(?=[\p{Lu}][\p{L} ]{1,30},\s*ngày\s)|\s+Kính gửi", title)[0]
-        return title.strip(" ;,") or None
     return None
 
 
