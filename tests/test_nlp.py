@@ -108,3 +108,31 @@ def test_show_writes_a_page_chromium_renders(tmp_path):
     assert shot.exists() and shot.stat().st_size > 20_000
     title = json.loads(__import__("html").unescape(page.split('data-kind="citation" title="', 1)[1].split('"', 1)[0]))
     assert title["doc_type"] and title["number"]
+
+
+LAYOUT_EXPORT = """UBND TỈNH BÌNH THUẬN                    CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+    SỞ NỘI VỤ                                  Độc lập - Tự do - Hạnh phúc
+
+Số: 12/TTr-SNV                           Bình Thuận, ngày 28 tháng 11 năm 2024
+
+                                  TỜ TRÌNH
+              Về việc đề xuất xử lý đối với các hội
+
+Căn cứ Nghị định số 126/2024/NĐ-CP ngày 08/10/2024 của Chính phủ;
+\f
+                                          2
+Nơi nhận:                                              KT. GIÁM ĐỐC
+- Như trên;                                            PHÓ GIÁM ĐỐC
+- Lưu: VT, TCBC.
+                                                       Nguyễn Văn An
+"""
+
+
+def test_metadata_of_a_layout_mode_pdf_export():
+    """pdftotext -layout puts the header's two columns and the signature beside the recipients on one line."""
+    doc = minerals.extract(minerals.clean(minerals.models.Document(path="x", sha256="", raw=LAYOUT_EXPORT, pages=[])))
+    info = doc.info
+    assert (info.issuer, info.issuer_parent) == ("Sở Nội vụ", "Ủy ban nhân dân tỉnh Bình Thuận")
+    assert (info.place, info.issue_date, info.doc_type, info.number) == ("Bình Thuận", "2024-11-28", "Tờ trình", "12/TTr-SNV")
+    assert info.signer == "Nguyễn Văn An" and info.signer_title.lower() == "phó giám đốc"
+    assert info.recipients == ["Như trên", "Lưu: VT, TCBC."]

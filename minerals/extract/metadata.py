@@ -17,8 +17,9 @@ from .. import patterns
 from ..models import Document, DocumentInfo, Entity
 from .citations import find_own_number, type_from_number
 
+# the place: up to four capitalized words right before ", ngày" (a layout export may put the number before it)
 _PLACE_DATE = regex.compile(
-    r"(?:^|\n|\||\s{2})[ \t*_|]*(?P<place>[\p{Lu}][\p{L} .'-]{1,40}?)[ \t]*,[ \t]*ngày[ \t]*(?P<d>\d{1,2}|[ .…_]*)[ \t]*tháng[ \t]+(?P<m>\d{1,2})[ \t]+năm[ \t]+(?P<y>\d{4})"
+    r"(?<![\p{L}])(?P<place>(?:(?:TP|Tp|TX)\.[ \t]*)?[\p{Lu}][\p{Ll}]+(?:[ \t]+(?:[\p{Lu}][\p{Ll}]*|phố|xã)){0,3})[ \t]*,[ \t]*ngày[ \t]*(?P<d>\d{1,2}|[ .…_]*)[ \t]*tháng[ \t]+(?P<m>\d{1,2})[ \t]+năm[ \t]+(?P<y>\d{4})"
 )
 _TVPL_KEYS = "Loại văn bản|Nơi ban hành|Người ký|Ngày ban hành|Số hiệu|Ngày hiệu lực|Ngày công báo|Số công báo|Tình trạng"
 _TVPL = regex.compile(
@@ -51,7 +52,7 @@ _SIGN_TITLE, _ONE_TITLE, _KEYWORD, _AUTH = _signature_regexes()
 _BODY_REPORTS = regex.compile(r"(?:\s*\([^)\n]{1,40}\))?\s+(?:báo cáo|xây dựng [Kk]ế hoạch|ban hành|thông báo|hướng dẫn)\b")
 _HEAD_SPLIT = regex.compile(
     r"(?<![\p{L}])(?:TỔNG CỤC|CHI CỤC|ỦY BAN|UỶ BAN|UBND|HĐND|HỘI ĐỒNG|VĂN PHÒNG|TRUNG TÂM|TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|"
-    r"SỞ|BỘ|BAN|TỔ|CỤC|PHÒNG|VỤ|CÔNG AN|BỆNH VIỆN|TRƯỜNG)(?![\p{L}])"
+    r"SỞ|BỘ|BAN|TỔ|CỤC|PHÒNG|CÔNG AN|BỆNH VIỆN|TRƯỜNG)(?![\p{L}])"  # not VỤ: "SỞ NỘI VỤ" is one name
 )
 
 
