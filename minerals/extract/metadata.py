@@ -62,7 +62,7 @@ def get_info(doc: Document, entities: list[Entity] = ()) -> DocumentInfo:
     info.number, _ = find_own_number(text)
     head = text[:6000]
     tvpl = {m["key"]: m["value"].strip() for m in _TVPL.finditer(head)}
-    _place_date(info, head)
+    _place_date(info, head, text)
     info.doc_type = _type(text, info.number, tvpl)
     info.title = _title(text, info.doc_type)
     parent, issuer = _header_issuer(text)
@@ -87,9 +87,16 @@ def _iso(y: str, m: str, d: str) -> str | None:
         return None
 
 
-def _place_date(info: DocumentInfo, head: str) -> None:
+_BLANK_DAY = regex.compile(r"(?<![\p{L}])[Nn]gày[ \t.…_]*tháng[ \t]+(?P<m>\d{1,2})[ \t]+năm[ \t]+(?P<y>\d{4})")
+
+
+def _place_date(info: DocumentInfo, head: str, text: str = "") -> None:
     m = _PLACE_DATE.search(head)
     if not m:
+        # a draft with neither place nor day ("Ngày ….. tháng 9 năm 2025" under the signature, realdocs 019)
+        b = _BLANK_DAY.search(head) or _BLANK_DAY.search(text, max(0, len(text) - 3000))
+        if b and 1 <= int(b["m"]) <= 12:
+            info.issue_date = f"{int(b['y']):04d}-{int(b['m']):02d}"
         return
     info.place = " ".join(m["place"].split()).strip(" |")
     if m["d"].strip(" .…_"):
@@ -145,7 +152,7 @@ def _title(text: str, doc_type: str | None) -> str | None:
     """The trích yếu: the line(s) under the type heading, or the 'V/v …' of a letter."""
     trich = regex.search(r"Trích yếu\s*:\s*(?:V/v\s+)?(?P<t>[^\n|]+)", text[:6000])
     if trich:
-        return trich["t"].strip(" ;,")
+        return _continue_cell(text, trich.end(), trich["t"])
     # the V/v of the letter, not of a website's banner above it: look from the number line on
     lead = regex.search(r"(?<![\p{L}])Số\s*[:.]", text[:8000])
     origin = lead.start() if lead else 0
@@ -154,19 +161,7 @@ def _title(text: str, doc_type: str | None) -> str | None:
     if vv and heading and origin <= heading[1] < vv.start():
         vv = None  # "QUYẾT ĐỊNH" over its title comes first; a V/v further down belongs to something cited
     if vv:
-        parts = [vv["t"]]
-        line_end = text.find("\n", vv.end())
-        for ln in text[line_end + 1 : line_end + 600].split("\n")[:6]:
-            cell = ln.split("|")[1] if ln.startswith("|") and ln.count("|") >= 2 else ln
-            cell = cell.strip()
-            if not cell or not ln.startswith("|") and not cell[:1].islower() and not cell[:1].isdigit():
-                break
-            if cell.startswith("Kính gửi"):
-                break
-            parts.append(cell)
-        title = " ".join(" ".join(parts).split())
-        title = regex.split(r"\s+(?=[\p{Lu}][\p{L} ]{1,30},\s*ngày\s)|\s+Kính gửi", title)[0]
-        return title.strip(" ;,") or None
+        return _continue_cell(text, vv.end(), vv["t"])
     if heading:
         lines = [ln.strip(" *|#") for ln in text[heading[1] :].lstrip("\n").split("\n")[:8]]
         out: list[str] = []
@@ -183,6 +178,23 @@ def _title(text: str, doc_type: str | None) -> str | None:
         if title:
             return title
     return None
+
+
+def _continue_cell(text: str, end: int, first: str) -> str | None:
+    """A title that goes on in the next table rows' first cell, or on lines that start in lower case."""
+    parts = [first]
+    line_end = text.find("\n", end)
+    for ln in text[line_end + 1 : line_end + 600].split("\n")[:6] if line_end >= 0 else []:
+        cell = ln.split("|")[1] if ln.startswith("|") and ln.count("|") >= 2 else ln
+        cell = cell.strip()
+        if not cell or not ln.startswith("|") and not cell[:1].islower() and not cell[:1].isdigit():
+            break
+        if cell.startswith("Kính gửi") or regex.match(r"(?:\d+|[IVX]+)\.\s", cell) or parts[-1].rstrip().endswith("."):
+            break
+        parts.append(cell)
+    title = " ".join(" ".join(parts).split())
+    title = regex.split(r"\s+(?=[\p{Lu}][\p{L} ]{1,30},\s*ngày\s)|\s+Kính gửi", title)[0]
+    return title.strip(" ;,") or None
 
 
 def _org(name: str | None) -> str | None:
@@ -248,7 +260,7 @@ def _signature(text: str, entities: list[Entity], signer: str | None = None) -> 
         blocks = []
         for m in _SIGN_TITLE.finditer(text):
             person = next((p for p in people if m.end() <= p.start <= m.end() + 500), None)
-            if person and not regex.search(r"\d{2}", text[m.end() : person.start]):
+            if person and not regex.search(r"\d+/", text[m.end() : person.start]):  # no citation between
                 blocks.append((person.start, person.text))
         nn = text.find("Nơi nhận")
         if not blocks and nn >= 0:  # a block with no name printed (seed 004): its title still counts
@@ -262,7 +274,7 @@ def _signature(text: str, entities: list[Entity], signer: str | None = None) -> 
     nn = text.find("Nơi nhận")
     after = [b for b in blocks if nn >= 0 and b[0] > nn]
     at, name = (after[0] if after else blocks[-1])
-    titles = list(_ONE_TITLE.finditer(text, max(0, at - 200), at))
+    titles = list(_ONE_TITLE.finditer(text, max(0, at - 500), at))
     title = None
     if titles:
         t = " ".join(titles[-1][0].split())
