@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re as stdlib_re
-import statistics
 from collections.abc import Callable, Iterable
 
 import regex

@@ -17,7 +17,7 @@ import tempfile
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -486,6 +486,3 @@ def open_dataset(path: str | Path) -> dict:
         raise DatasetError(f"{path}: no dataset here (run `minerals mine ARCHIVE --out {path}` first)")
     return {table: ds.read(table) for table in TABLES}
 
-
-def iter_tables() -> Iterable[str]:
-    return TABLES

@@ -266,7 +266,7 @@ def _name_stops() -> frozenset[str]:
 
 
 _TITLE_WORDS = frozenset({"giám", "phó", "chánh", "trưởng", "chủ", "bí", "thứ", "tổng"})
-_COMPANY_WORDS = {"cổ", "phần", "trách", "nhiệm", "hữu", "hạn", "tnhh", "một", "thành", "viên"}
+_COMPANY_WORDS = frozenset({"cổ", "phần", "trách", "nhiệm", "hữu", "hạn", "tnhh", "một", "thành", "viên"})
 
 
 def _extend_words(doc, span, limit: int, title_only: bool = False, allow: set[str] = frozenset()):

@@ -15,7 +15,7 @@ from minerals.cli import app
 from minerals.nlp import make_nlp, normalize_entity, underthesea_doc
 from minerals.resolve import is_local
 
-from .conftest import CORPUS, corpus_file
+from .conftest import corpus_file
 
 
 def test_doc_text_equals_clean_text(processed):
