@@ -19,6 +19,7 @@ _TOKEN = re.compile(r"\w+(?:[&./\-]\w+)*|[^\w\s]")
 _SPLIT = re.compile(r"(\w+(?:[&./\-]\w+)*|[^\w\s])")
 
 
+@functools.cache
 def _spacy():
     try:
         import spacy
