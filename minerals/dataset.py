@@ -184,6 +184,16 @@ def document_rows(doc, src: Source | None = None) -> dict[str, list[dict]]:
     return rows
 
 
+def _warm_up() -> None:
+    """Load spaCy, underthesea and every rule once, on a short real-looking text."""
+    from . import clean, extract
+    from .models import Document
+
+    text = ("BÁO CÁO\nThực hiện Công văn số 2285/SLĐTBXH-LĐVL ngày 15/11/2024 của Sở Lao động - Thương binh và Xã hội "
+            "tỉnh Cao Bằng, đã tư vấn cho 650 người lao động, đạt 40% kế hoạch.")
+    extract(clean(Document(path="<warm-up>", sha256="", raw=text, pages=[])))
+
+
 def _worker_init() -> None:
     os.environ["MINERALS_OCR_WORKERS"] = "1"  # pool workers cannot fork OCR processes of their own
 
@@ -451,6 +461,7 @@ def _results(to_mine: list[Source], *, workers, engine, scheduler, batch_size) -
         return
     import multiprocessing as mp
 
+    _warm_up()  # forked workers inherit the loaded models and compiled rules instead of loading their own
     with mp.get_context("fork").Pool(workers, initializer=_worker_init) as pool:
         # ordered, lazily fed: memory holds a few documents per worker, never the archive
         yield from pool.imap(mine_one, to_mine, chunksize=2)
