@@ -7,7 +7,8 @@ Offsets (``start``/``end``) always index ``Document.text``, the cleaned text tha
 from __future__ import annotations
 
 import bisect
-from dataclasses import asdict, dataclass, field
+import functools
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -250,10 +251,14 @@ class Document:
         }
 
 
+@functools.cache
+def _keys(cls: type) -> tuple[tuple[str, str], ...]:
+    """(attribute, JSON key) of a result class: internal fields dropped, ``from_`` printed as ``from``."""
+    return tuple((f.name, "from" if f.name == "from_" else f.name) for f in fields(cls)
+                 if f.name not in ("extractor", "form"))
+
+
 def _item(obj: Any) -> dict[str, Any]:
-    d = asdict(obj)
-    d.pop("extractor", None)
-    d.pop("form", None)
-    if "from_" in d:
-        d = {("from" if k == "from_" else k): v for k, v in d.items()}
-    return d
+    # Result classes are flat, so a shallow walk does what dataclasses.asdict does, without its deep copies
+    # (asdict was an eighth of the time of mining an archive).
+    return {key: getattr(obj, name) for name, key in _keys(type(obj))}

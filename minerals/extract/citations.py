@@ -172,6 +172,9 @@ _LAW_NAME_GAP = regex.compile(
 _YEAR_IN_NUMBER = regex.compile(r"[\d.]+/(\d{4})")
 _LEADING_NUMBER = regex.compile(r"[\d.]+")
 _TABLE_CELL_LEAD = regex.compile(r"[ \t|]*")
+# a bare number, maybe with its year ("126", "126/2007"); one pattern for all documents (compiling an
+# alternation of each document's numbers cost a tenth of the citation stage)
+_BARE_NUMBER = regex.compile(r"(?<![\d/.,\p{L}])(?P<n>\d+(?:\.\d+)*)(?:/(?P<y>(?:19|20)\d\d))?(?![\d/\p{L}-])")
 
 
 @dataclass
@@ -430,12 +433,9 @@ def _short_forms(doc: Document, text: str, full: list[Citation], own_id: str | N
         if lead:
             by_key.setdefault((c.doc_type, lead[0]), []).append(c)
     out: list[Citation] = []
-    leads = sorted({lead for _, lead in by_key}, key=len, reverse=True)
-    bare = regex.compile(
-        r"(?<![\d/.,\p{L}])(?P<n>" + "|".join(regex.escape(x) for x in leads) + r")(?:/(?P<y>(?:19|20)\d\d))?(?![\d/\p{L}-])"
-    )
-    for m in bare.finditer(text):
-        if taken.overlaps(m.start(), m.start() + 1):
+    leads = {lead for _, lead in by_key}
+    for m in _BARE_NUMBER.finditer(text):
+        if m["n"] not in leads or taken.overlaps(m.start(), m.start() + 1):
             continue
         before = _SHORT_LEAD.search(text, max(0, m.start() - 40), m.start())
         if not before:
