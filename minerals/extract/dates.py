@@ -100,7 +100,10 @@ def get_dates(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[DateMe
     taken = SpanSet(exclude)
     out: list[DateMention] = []
     windows = _windows(text)
+    english = any(mon in text for mon in _MONTHS_EN)
     for name, rx in _forms():
+        if name == "dmy_english" and not english:
+            continue  # scanning for English dates cost a fifth of this stage on Vietnamese-only texts
         for m in (m for s, e in windows for m in rx.finditer(text, s, e)):
             if taken.overlaps(*m.span()):
                 continue
