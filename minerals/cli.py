@@ -106,7 +106,7 @@ def show(
 @app.command()
 def mine(
     archive: Annotated[str, typer.Argument(help="Folder, or an fsspec URL (s3://bucket/archive).")],
-    out: Annotated[str, typer.Option("--out", "-o", help="Dataset folder or fsspec URL to write (or add to).")] = "out",
+    out: Annotated[str, typer.Option("--out", "-o", help="Dataset folder or URL to write (or add to).")] = "out",
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
     engine: Annotated[str, typer.Option(help="process (this machine) or dask (a cluster).")] = "process",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786; "
@@ -117,7 +117,7 @@ def mine(
     """Mine every document under ARCHIVE (.txt .md .html .pdf .docx .doc, and inside .zip) into Parquet
     tables; re-running adds only what changed. Prints a summary.
 
-    Example: minerals mine corpus --out out
+    Example: minerals mine corpus --out out  (or fsspec URLs: minerals mine s3://bucket/archive --out s3://bucket/ds)
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -157,7 +157,7 @@ def mine(
 query_app = typer.Typer(help="Query a mined dataset (DuckDB, no server).", no_args_is_help=True)
 app.add_typer(query_app, name="query")
 
-DatasetOpt = Annotated[str, typer.Option("--dataset", "-d", help="The dataset folder (or fsspec URL) `minerals mine` wrote.")]
+DatasetOpt = Annotated[str, typer.Option("--dataset", "-d", help="The dataset folder or URL `minerals mine` wrote.")]
 Fmt = Annotated[str | None, typer.Option("--format", help="csv, json or xlsx (default: a table).")]
 
 

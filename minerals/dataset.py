@@ -154,10 +154,13 @@ def url_fs(url: str):
     try:
         return fsspec.core.url_to_fs(url)
     except ImportError as err:  # a known protocol whose driver is not installed: "Install s3fs to access S3"
-        raise DatasetError(f"{url}: {str(err).splitlines()[0]}") from err
+        raise DatasetError(f"{url}: {_first_line(err)}") from err
     except Exception as err:  # noqa: BLE001 - "Protocol not known: nosuch", a malformed URL, bad credentials
-        msg = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise DatasetError(f"{url}: cannot open this URL ({msg})") from err
+        raise DatasetError(f"{url}: cannot open this URL ({_first_line(err)})") from err
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
 
 def _url_join(url: str, rel: str) -> str:
@@ -194,14 +197,15 @@ def _url_walk(archive: str) -> Iterator[tuple[str, str, dict]]:
     try:
         found = fs.find(root, detail=True)
     except Exception as err:  # noqa: BLE001 - a store's own error types: the message is what the user needs
-        raise DatasetError(f"{archive}: cannot list the archive ({str(err).splitlines()[0] if str(err) else type(err).__name__})") from err
+        raise DatasetError(f"{archive}: cannot list the archive ({_first_line(err)})") from err
     for path in sorted(found):
         info = found[path]
         if info.get("type", "file") != "file":
             continue
         rel = path[len(root):].lstrip("/") if path.startswith(root) else PurePosixPath(path).name
         parts = PurePosixPath(rel).parts
-        if PurePosixPath(rel).suffix.lower() in SUPPORTED and not any(p.startswith(".") or p == "gold" for p in parts):
+        hidden = any(p.startswith(".") or p == "gold" for p in parts)
+        if PurePosixPath(rel).suffix.lower() in SUPPORTED and not hidden:
             yield _url_join(archive, rel), path, info
 
 
@@ -447,8 +451,7 @@ class UrlDataset(Dataset):
         return "/".join([self.path.rstrip("/"), *names])
 
     def _fail(self, what: str, err: Exception) -> DatasetError:
-        msg = (getattr(err, "strerror", None) or str(err).splitlines()[0]) if str(err) else type(err).__name__
-        return DatasetError(f"{self.url}: {what} ({msg})")
+        return DatasetError(f"{self.url}: {what} ({getattr(err, 'strerror', None) or _first_line(err)})")
 
     def exists(self) -> bool:
         try:
@@ -528,7 +531,7 @@ class UrlDataset(Dataset):
         except OSError:
             raise
         except Exception as err:  # noqa: BLE001 - a store's own error types: the batch never committed
-            raise OSError(str(err).splitlines()[0] if str(err) else type(err).__name__) from err
+            raise OSError(_first_line(err)) from err
 
     def remove(self, paths: set[str], doc_ids: set[str]) -> None:
         import pyarrow as pa
@@ -569,7 +572,7 @@ def mine(
         try:
             is_dir = fs.isdir(path)
         except Exception as err:  # noqa: BLE001 - a store's own error types (credentials, network)
-            raise DatasetError(f"{archive}: cannot read the archive ({str(err).splitlines()[0] if str(err) else type(err).__name__})") from err
+            raise DatasetError(f"{archive}: cannot read the archive ({_first_line(err)})") from err
         if not is_dir:
             raise DatasetError(f"{archive}: not a folder")
     elif not archive.is_dir():
