@@ -22,7 +22,8 @@ from .readers import read
 
 
 def open_dataset(path: str | Path) -> dict:
-    """The tables of a mined dataset (``minerals mine``) as pandas DataFrames, by name."""
+    """The tables of a mined dataset (``minerals mine``) as pandas DataFrames, by name; ``path`` is a folder or
+    an fsspec URL (``s3://bucket/dataset``, needs the store's driver, e.g. s3fs)."""
     from .dataset import open_dataset as _open
 
     return _open(path)

@@ -105,8 +105,8 @@ def show(
 
 @app.command()
 def mine(
-    archive: Path,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Dataset folder to write (or add to).")] = Path("out"),
+    archive: Annotated[str, typer.Argument(help="Folder, or an fsspec URL (s3://bucket/archive).")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Dataset folder or URL to write (or add to).")] = "out",
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
     engine: Annotated[str, typer.Option(help="process (this machine) or dask (a cluster).")] = "process",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786; "
@@ -117,7 +117,7 @@ def mine(
     """Mine every document under ARCHIVE (.txt .md .html .pdf .docx .doc, and inside .zip) into Parquet
     tables; re-running adds only what changed. Prints a summary.
 
-    Example: minerals mine corpus --out out
+    Example: minerals mine corpus --out out  (or fsspec URLs: minerals mine s3://bucket/archive --out s3://bucket/ds)
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -157,7 +157,7 @@ def mine(
 query_app = typer.Typer(help="Query a mined dataset (DuckDB, no server).", no_args_is_help=True)
 app.add_typer(query_app, name="query")
 
-DatasetOpt = Annotated[Path, typer.Option("--dataset", "-d", help="The dataset folder `minerals mine` wrote.")]
+DatasetOpt = Annotated[str, typer.Option("--dataset", "-d", help="The dataset folder or URL `minerals mine` wrote.")]
 Fmt = Annotated[str | None, typer.Option("--format", help="csv, json or xlsx (default: a table).")]
 
 
@@ -197,7 +197,7 @@ def _query(fn, *args, csv=False, json_out=False, xlsx=None, **kwargs) -> None:
 
 @query_app.command("citations")
 def q_citations(
-    dataset: DatasetOpt = Path("out"),
+    dataset: DatasetOpt = "out",
     number: Annotated[str | None, typer.Option(help="A number in any spelling.")] = None,
     type_: Annotated[str | None, typer.Option("--type", help="Document type, e.g. 'Nghị định'.")] = None,
     issuer: Annotated[str | None, typer.Option(help="Part of the issuer's name.")] = None,
@@ -217,7 +217,7 @@ def q_citations(
 
 
 @query_app.command("cited-by")
-def q_cited_by(number: str, dataset: DatasetOpt = Path("out"), csv: Csv = False, json_out: Json = False,
+def q_cited_by(number: str, dataset: DatasetOpt = "out", csv: Csv = False, json_out: Json = False,
                xlsx: Xlsx = None) -> None:
     """Which documents cite NUMBER, with the sentence around each citation.
 
@@ -229,7 +229,7 @@ def q_cited_by(number: str, dataset: DatasetOpt = Path("out"), csv: Csv = False,
 
 
 @query_app.command("top")
-def q_top(dataset: DatasetOpt = Path("out"),
+def q_top(dataset: DatasetOpt = "out",
           by: Annotated[str | None, typer.Option(help="Group by type or year.")] = None,
           limit: Annotated[int, typer.Option(help="How many.")] = 20,
           csv: Csv = False, json_out: Json = False, xlsx: Xlsx = None) -> None:
@@ -243,7 +243,7 @@ def q_top(dataset: DatasetOpt = Path("out"),
 
 
 @query_app.command("sql")
-def q_sql(query: str, dataset: DatasetOpt = Path("out"), csv: Csv = False, json_out: Json = False,
+def q_sql(query: str, dataset: DatasetOpt = "out", csv: Csv = False, json_out: Json = False,
           xlsx: Xlsx = None) -> None:
     """Read-only SQL over the tables (documents, citations, named_laws, dates, quantities, targets, entities, errors).
 

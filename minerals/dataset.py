@@ -6,6 +6,11 @@ batch of parts without a marker, which the next run deletes before it starts. Ev
 temporary name and renamed. Files are recognised by path, size and mtime (unchanged: skipped) and by content
 hash (moved or duplicated: not mined again). The per-document function ``mine_one`` is the same for the
 process pool and for Dask.
+
+The archive and the dataset may also be fsspec URLs (``s3://bucket/archive``, ``memory://ds``, ``file:///x``):
+archive files are listed with ``fs.find`` and streamed one at a time to a temporary local file; dataset parts
+go through the filesystem object (``UrlDataset``), written straight to their final key on object stores, where
+a put is atomic, and to a temporary name then moved on filesystems; the marker is still written last.
 """
 
 from __future__ import annotations
@@ -99,8 +104,11 @@ def walk(archive: str | Path) -> Iterator[Path]:
 
 
 def sources(archive: str | Path) -> Iterator[Source | dict]:
-    """Every document under ``archive``, zip members included; an unsafe zip member ("../x", "/etc/x") or
-    an unreadable zip becomes an ``errors`` row (a dict) instead."""
+    """Every document under ``archive`` (a folder or an fsspec URL), zip members included; an unsafe zip
+    member ("../x", "/etc/x") or an unreadable zip becomes an ``errors`` row (a dict) instead."""
+    if is_url(archive):
+        yield from _url_sources(str(archive))
+        return
     for path in walk(archive):
         st = path.stat()
         if path.suffix.lower() != ".zip":
@@ -108,22 +116,120 @@ def sources(archive: str | Path) -> Iterator[Source | dict]:
             continue
         try:
             with zipfile.ZipFile(path) as zf:
-                for info in zf.infolist():
-                    if info.is_dir():
-                        continue
-                    name = info.filename
-                    pure = PurePosixPath(name.replace("\\", "/"))
-                    key = f"{path}!{name}"
-                    if pure.is_absolute() or ".." in pure.parts or (pure.parts and ":" in pure.parts[0]):
-                        yield _error_row(key, info.file_size, 0.0, "read", "UnsafeZipPath",
-                                         f"{key}: path escapes the archive; not extracted")
-                        continue
-                    if pure.suffix.lower() not in READERS:
-                        continue
-                    mtime = dt.datetime(*info.date_time).timestamp()
-                    yield Source(key, str(path), name, info.file_size, mtime)
+                yield from _zip_sources(zf, str(path))
         except (zipfile.BadZipFile, OSError) as err:
             yield _error_row(str(path), st.st_size, st.st_mtime, "read", type(err).__name__, f"{path}: {err}")
+
+
+def _zip_sources(zf: zipfile.ZipFile, path: str) -> Iterator[Source | dict]:
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        name = info.filename
+        pure = PurePosixPath(name.replace("\\", "/"))
+        key = f"{path}!{name}"
+        if pure.is_absolute() or ".." in pure.parts or (pure.parts and ":" in pure.parts[0]):
+            yield _error_row(key, info.file_size, 0.0, "read", "UnsafeZipPath",
+                             f"{key}: path escapes the archive; not extracted")
+            continue
+        if pure.suffix.lower() not in READERS:
+            continue
+        mtime = dt.datetime(*info.date_time).timestamp()
+        yield Source(key, path, name, info.file_size, mtime)
+
+
+# --- fsspec URLs (s3://, gcs://, memory://, file://, …) ---------------------------------------------------------
+def is_url(path: str | Path) -> bool:
+    """An fsspec URL ("s3://bucket/x"), as opposed to a local path. (``Path`` would fold "s3://" to "s3:/".)"""
+    return "://" in str(path)
+
+
+def url_fs(url: str):
+    """``(filesystem, path inside it)`` for an fsspec URL; a ``DatasetError`` naming the missing driver or the
+    unknown protocol instead of a traceback."""
+    try:
+        import fsspec.core
+    except ImportError as err:  # pragma: no cover - fsspec is a dependency of dask
+        raise DatasetError(f"{url}: URLs need fsspec: pip install fsspec") from err
+    try:
+        return fsspec.core.url_to_fs(url)
+    except ImportError as err:  # a known protocol whose driver is not installed: "Install s3fs to access S3"
+        raise DatasetError(f"{url}: {_first_line(err)}") from err
+    except Exception as err:  # noqa: BLE001 - "Protocol not known: nosuch", a malformed URL, bad credentials
+        raise DatasetError(f"{url}: cannot open this URL ({_first_line(err)})") from err
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+
+
+def _url_join(url: str, rel: str) -> str:
+    return url.rstrip("/") + "/" + rel.lstrip("/")
+
+
+def _info_mtime(info: dict) -> float:
+    """The modification time an fsspec ``info`` dict gives, as a POSIX timestamp; 0.0 when the store has none
+    (the incremental check then compares the content hash instead)."""
+    for key in ("mtime", "LastModified", "last_modified", "updated", "modified", "created", "ctime"):
+        value = info.get(key)
+        if value is None or value == "":
+            continue
+        if isinstance(value, dt.datetime):
+            return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
+        if isinstance(value, (int, float)):
+            return float(value)
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+        try:
+            parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)).timestamp()
+        except ValueError:
+            continue
+    return 0.0
+
+
+def _url_walk(archive: str) -> Iterator[tuple[str, str, dict]]:
+    """``(url, path in the filesystem, info)`` of the readable files under an archive URL, as ``walk`` does."""
+    fs, root = url_fs(archive)
+    root = root.rstrip("/")
+    try:
+        found = fs.find(root, detail=True)
+    except Exception as err:  # noqa: BLE001 - a store's own error types: the message is what the user needs
+        raise DatasetError(f"{archive}: cannot list the archive ({_first_line(err)})") from err
+    for path in sorted(found):
+        info = found[path]
+        if info.get("type", "file") != "file":
+            continue
+        rel = path[len(root):].lstrip("/") if path.startswith(root) else PurePosixPath(path).name
+        parts = PurePosixPath(rel).parts
+        hidden = any(p.startswith(".") or p == "gold" for p in parts)
+        if PurePosixPath(rel).suffix.lower() in SUPPORTED and not hidden:
+            yield _url_join(archive, rel), path, info
+
+
+def _url_sources(archive: str) -> Iterator[Source | dict]:
+    fs, _ = url_fs(archive)
+    for url, path, info in _url_walk(archive):
+        size, mtime = int(info.get("size") or 0), _info_mtime(info)
+        if PurePosixPath(path).suffix.lower() != ".zip":
+            yield Source(url, url, None, size, mtime)
+            continue
+        try:  # the central directory is read with ranged reads: the zip is never downloaded whole here
+            with fs.open(path, "rb") as f, zipfile.ZipFile(f) as zf:
+                yield from _zip_sources(zf, url)
+        except Exception as err:  # noqa: BLE001 - BadZipFile, OSError or a store's own error
+            yield _error_row(url, size, mtime, "read", type(err).__name__, f"{url}: {err}")
+
+
+def _download(url: str, suffix: str, tmpdir: str) -> Path:
+    """Stream the file at ``url`` to a local temporary file (kept by the caller's ``tmpdir``)."""
+    fs, path = url_fs(url)
+    target = Path(tmpdir) / ("file" + suffix)
+    with fs.open(path, "rb") as fin, target.open("wb") as fout:
+        shutil.copyfileobj(fin, fout, 1 << 20)
+    return target
 
 
 def _error_row(path: str, size: int, mtime: float, stage: str, kind: str, message: str) -> dict:
@@ -136,20 +242,34 @@ def mine_one(src: Source) -> dict[str, list[dict]]:
     from . import clean, extract, read
 
     tmpdir = None
+    remote = is_url(src.path)
+    local = None
     try:
-        if src.member is None:
+        if src.member is None and not remote:
             doc = read(src.path)
+        elif src.member is None:  # a file on a store: streamed to a temporary file, deleted after
+            tmpdir = tempfile.mkdtemp(prefix="minerals-url-")
+            local = _download(src.path, PurePosixPath(src.path).suffix, tmpdir)
+            doc = read(local)
         else:
             tmpdir = tempfile.mkdtemp(prefix="minerals-zip-")
             target = Path(tmpdir) / ("member" + PurePosixPath(src.member).suffix)
-            with zipfile.ZipFile(src.path) as zf, zf.open(src.member) as fin, target.open("wb") as fout:
-                shutil.copyfileobj(fin, fout)
+            if remote:
+                local = target
+                fs, path = url_fs(src.path)
+                with fs.open(path, "rb") as fz, zipfile.ZipFile(fz) as zf, zf.open(src.member) as fin, \
+                        target.open("wb") as fout:
+                    shutil.copyfileobj(fin, fout)
+            else:
+                with zipfile.ZipFile(src.path) as zf, zf.open(src.member) as fin, target.open("wb") as fout:
+                    shutil.copyfileobj(fin, fout)
             doc = read(target)
         doc.path = src.key
         extract(clean(doc))
         return document_rows(doc, src)
     except MineralsError as err:
-        return {"errors": [_error_row(src.key, src.size, src.mtime, err.stage, type(err).__name__, str(err))]}
+        msg = str(err).replace(str(local), src.key) if local is not None else str(err)
+        return {"errors": [_error_row(src.key, src.size, src.mtime, err.stage, type(err).__name__, msg)]}
     except Exception as err:  # noqa: BLE001 - a bug on one file must not stop the archive: it becomes a row
         return {"errors": [_error_row(src.key, src.size, src.mtime, "extract", type(err).__name__, f"{src.key}: {err}")]}
     finally:
@@ -202,8 +322,23 @@ def _worker_init() -> None:
 class Dataset:
     """The folder of Parquet parts; knows what is committed and writes batches atomically."""
 
+    def __new__(cls, root: str | Path):
+        if cls is Dataset and is_url(root):
+            cls = UrlDataset  # the same layout and guarantees through an fsspec filesystem
+        return super().__new__(cls)
+
     def __init__(self, root: str | Path):
         self.root = Path(root)
+        self.url = str(root)
+
+    def exists(self) -> bool:
+        return self.root.is_dir()
+
+    def part_tables(self, table: str, columns: list[str] | None = None) -> list:
+        """The parts of ``table`` as pyarrow Tables."""
+        import pyarrow.parquet as pq
+
+        return [pq.read_table(p, columns=columns) for p in self.parts(table)]
 
     def check_writable(self) -> None:
         """Fail at the start, clearly, on a read-only or full output folder."""
@@ -243,10 +378,9 @@ class Dataset:
     def read(self, table: str, columns: list[str] | None = None):
         import pandas as pd
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         schema = _schemas()[table]
-        tables = [pq.read_table(p, columns=columns) for p in self.parts(table)]
+        tables = self.part_tables(table, columns)
         if not tables:
             empty = schema if columns is None else pa.schema([schema.field(c) for c in columns])
             return empty.empty_table().to_pandas()
@@ -296,6 +430,128 @@ class Dataset:
                 tmp.replace(part)
 
 
+# protocols whose rename is atomic and whose partly written files are visible: parts go to a temporary name
+# first. On object stores (s3, gcs, az, memory, …) an object appears only once completely put, so a part is
+# written straight to its final key; either way the ``_batches`` marker is written last.
+_RENAMING = {"file", "local", "sftp", "ssh", "smb", "hdfs", "arrow_hdfs", "webhdfs", "ftp"}
+
+
+class UrlDataset(Dataset):
+    """A dataset at an fsspec URL (``s3://bucket/dataset``, ``memory://ds``, ``file:///shared/ds``)."""
+
+    def __init__(self, root: str | Path):
+        self.url = str(root)
+        self.fs, path = url_fs(self.url)
+        self.path = path.rstrip("/") or path
+        self.root = PurePosixPath(self.path)
+        protocols = self.fs.protocol if isinstance(self.fs.protocol, (tuple, list)) else (self.fs.protocol,)
+        self.renaming = bool(set(protocols) & _RENAMING)
+
+    def _join(self, *names: str) -> str:
+        return "/".join([self.path.rstrip("/"), *names])
+
+    def _fail(self, what: str, err: Exception) -> DatasetError:
+        return DatasetError(f"{self.url}: {what} ({getattr(err, 'strerror', None) or _first_line(err)})")
+
+    def exists(self) -> bool:
+        try:
+            return bool(self.fs.isdir(self.path))
+        except Exception as err:  # noqa: BLE001 - a store's own error types
+            raise self._fail("cannot read the dataset here", err) from err
+
+    def check_writable(self) -> None:
+        try:
+            self.fs.makedirs(self.path, exist_ok=True)
+            probe = self._join(f".probe-{uuid.uuid4().hex}")
+            with self.fs.open(probe, "wb") as f:
+                f.write(b"\0" * 65536)
+            self.fs.rm(probe)
+        except Exception as err:  # noqa: BLE001 - PermissionError, a store's own error types
+            raise self._fail("cannot write the dataset here", err) from err
+
+    def _names(self, folder: str) -> list[str]:
+        try:
+            if not self.fs.isdir(folder):
+                return []
+            return sorted(PurePosixPath(p.rstrip("/")).name for p in self.fs.ls(folder, detail=False))
+        except FileNotFoundError:
+            return []
+
+    def committed(self) -> set[str]:
+        return set(self._names(self._join("_batches")))
+
+    def cleanup(self) -> None:
+        done = self.committed()
+        for table in TABLES:
+            for name in self._names(self._join(table)):
+                batch = name.removeprefix("part-").removesuffix(".parquet")
+                if name.startswith(".") or batch not in done:
+                    self.fs.rm(self._join(table, name))
+
+    def parts(self, table: str) -> list[str]:
+        return [self._join(table, n) for n in self._names(self._join(table))
+                if n.startswith("part-") and n.endswith(".parquet")]
+
+    def part_tables(self, table: str, columns: list[str] | None = None) -> list:
+        import pyarrow.parquet as pq
+
+        return [pq.read_table(p, columns=columns, filesystem=self.fs) for p in self.parts(table)]
+
+    def _put_table(self, table, final: str) -> None:
+        import pyarrow.parquet as pq
+
+        target = final
+        if self.renaming:
+            folder, name = final.rsplit("/", 1)
+            target = f"{folder}/.{name}.tmp"
+        with self.fs.open(target, "wb") as f:
+            pq.write_table(table, f)
+        if target != final:
+            self.fs.mv(target, final)
+
+    def write_batch(self, batch: str, rows: dict[str, list[dict]]) -> None:
+        import pyarrow as pa
+
+        schemas = _schemas()
+        try:
+            for table in TABLES:
+                if not rows.get(table):
+                    continue
+                self.fs.makedirs(self._join(table), exist_ok=True)
+                self._put_table(pa.Table.from_pylist(rows[table], schema=schemas[table]),
+                                self._join(table, f"part-{batch}.parquet"))
+            self.fs.makedirs(self._join("_batches"), exist_ok=True)
+            mark = self._join("_batches", batch)
+            data = f"{time.time()}\n".encode()
+            if self.renaming:
+                self.fs.pipe_file(self._join("_batches", f".{batch}.tmp"), data)
+                self.fs.mv(self._join("_batches", f".{batch}.tmp"), mark)
+            else:
+                self.fs.pipe_file(mark, data)
+        except OSError:
+            raise
+        except Exception as err:  # noqa: BLE001 - a store's own error types: the batch never committed
+            raise OSError(_first_line(err)) from err
+
+    def remove(self, paths: set[str], doc_ids: set[str]) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        if not paths and not doc_ids:
+            return
+        for table in TABLES:
+            key, values = ("path", paths) if table in ("documents", "errors") else ("doc_id", doc_ids)
+            if not values:
+                continue
+            for part in self.parts(table):
+                t = pq.read_table(part, filesystem=self.fs)
+                mask = pc.is_in(t[key], value_set=pa.array(sorted(values), type=pa.string()))
+                if not pc.any(mask).as_py():
+                    continue
+                self._put_table(t.filter(pc.invert(mask)), part)
+
+
 # --- the run -------------------------------------------------------------------------------------------------
 def mine(
     archive: str | Path,
@@ -309,8 +565,17 @@ def mine(
 ) -> MineSummary:
     """Mine every readable file under ``archive`` into ``out`` (see the module doc). ``progress(done, total)``
     is called after each committed batch."""
-    archive, out = Path(archive), Path(out)
-    if not archive.is_dir():
+    archive = str(archive) if is_url(archive) else Path(archive)
+    out = str(out) if is_url(out) else Path(out)
+    if isinstance(archive, str):
+        fs, path = url_fs(archive)
+        try:
+            is_dir = fs.isdir(path)
+        except Exception as err:  # noqa: BLE001 - a store's own error types (credentials, network)
+            raise DatasetError(f"{archive}: cannot read the archive ({_first_line(err)})") from err
+        if not is_dir:
+            raise DatasetError(f"{archive}: not a folder")
+    elif not archive.is_dir():
         raise DatasetError(f"{archive}: not a folder")
     ds = Dataset(out)
     ds.check_writable()
@@ -338,8 +603,9 @@ def mine(
         seen.add(src.key)
         old = by_path.get(src.key)
         if old and (old[1], old[2]) == (src.size, src.mtime):
-            summary.skipped += 1
-            continue
+            if src.mtime or not is_url(src.path) or src.member is not None or _sha256(src) == old[0]:
+                summary.skipped += 1  # (a store without modification times: the same size and content)
+                continue
         if err_by_path.get(src.key) == (src.size, src.mtime):
             summary.skipped += 1
             continue
@@ -404,7 +670,12 @@ def _sha256(src: Source) -> str | None:
     if src.member is not None:
         return None
     h = hashlib.sha256()
-    with open(src.path, "rb") as f:
+    if is_url(src.path):
+        fs, path = url_fs(src.path)
+        opened = fs.open(path, "rb")
+    else:
+        opened = open(src.path, "rb")
+    with opened as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -493,7 +764,7 @@ def _dask_results(to_mine: list[Source], *, workers, scheduler, batch_size) -> I
 def open_dataset(path: str | Path) -> dict:
     """The tables of a mined dataset as pandas DataFrames, by name."""
     ds = Dataset(path)
-    if not ds.root.is_dir():
+    if not ds.exists():
         raise DatasetError(f"{path}: no dataset here (run `minerals mine ARCHIVE --out {path}` first)")
     return {table: ds.read(table) for table in TABLES}
 

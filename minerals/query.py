@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .dataset import TABLES, Dataset, DatasetError, _schemas
+from .dataset import TABLES, Dataset, DatasetError, _schemas, is_url
 from .extract.citations import canonical_id
 
 
@@ -13,12 +13,17 @@ def connect(dataset: str | Path):
     import duckdb
 
     ds = Dataset(dataset)
-    if not ds.root.is_dir():
+    if not ds.exists():
         raise DatasetError(f"{dataset}: no dataset here (run `minerals mine ARCHIVE --out {dataset}` first)")
     con = duckdb.connect(":memory:")
     for table in TABLES:
         parts = ds.parts(table)
-        if parts:
+        if parts and is_url(dataset):  # parts on a store: read through fsspec, then queried in memory
+            import pyarrow as pa
+
+            con.register(f"_{table}_parts", pa.concat_tables(ds.part_tables(table), promote_options="default"))
+            con.execute(f'CREATE VIEW "{table}" AS SELECT * FROM "_{table}_parts"')
+        elif parts:
             files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
             con.execute(f'CREATE VIEW "{table}" AS SELECT * FROM read_parquet([{files}], union_by_name = true)')
         else:
