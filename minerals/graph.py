@@ -42,16 +42,13 @@ def _nx():
     return nx
 
 
-def _value(v):
-    """None for pandas' missing values (NaN, None, pd.NA), plain Python for numpy scalars."""
-    if v is None:
-        return None
-    try:
-        if v != v:  # NaN
-            return None
-    except (TypeError, ValueError):
-        return v
-    return v.item() if hasattr(v, "item") else v
+def _records(frame, columns: list[str]) -> list[dict]:
+    """Rows as dicts of plain Python values, None for missing (column by column: fast on 10⁶ rows)."""
+    values = []
+    for c in columns:
+        col = frame[c]
+        values.append(col.astype(object).where(col.notna(), None).tolist())
+    return [dict(zip(columns, row)) for row in zip(*values)]
 
 
 def _most_common(values) -> object:
@@ -98,8 +95,7 @@ def build_graph(dataset):
                 places.setdefault(doc_id, []).append(text)
 
     node_of: dict[str, str] = {}  # doc_id → node id
-    for row in docs.to_dict("records"):
-        row = {k: _value(v) for k, v in row.items()}
+    for row in _records(docs, list(docs.columns)):
         doc_id, number = row["doc_id"], row.get("number")
         jurisdiction = home_jurisdiction(row.get("issuer"), row.get("issuer_parent"), places.get(doc_id, ()))
         node = doc_node_id(doc_id, number, jurisdiction)
@@ -114,8 +110,7 @@ def build_graph(dataset):
     # cited documents: attributes from the spelling most citations give
     cols = ["doc_id", "id", "number", "doc_type", "issuer_normalized", "issuer", "jurisdiction", "date",
             "relation", "context"]
-    rows = [{k: _value(v) for k, v in r.items()} for r in cites[[c for c in cols if c in cites.columns]]
-            .to_dict("records")] if len(cites) else []
+    rows = _records(cites, [c for c in cols if c in cites.columns])
     by_id: dict[str, list[dict]] = {}
     for r in rows:
         by_id.setdefault(r["id"], []).append(r)
