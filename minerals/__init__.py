@@ -7,7 +7,8 @@ The pipeline, one verb per stage, one ``Document`` through all of them::
     minerals.extract(doc)                  # → doc.info, doc.citations, doc.named_laws
     doc.to_dict()                          # the JSON contract of `minerals extract`
 
-or all at once: ``minerals.process("report.txt")``.
+or all at once: ``minerals.process("report.txt")``; over an archive, ``minerals mine`` → ``open_dataset`` →
+``build_graph`` (the legal-reference graph).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from .clean import clean, clean_text
 from .errors import MineralsError, ReadError
 from .extract import canonical_id, extract, get_citations, get_named_laws, normalize_number
+from .graph import build_graph
 from .models import Citation, Document, NamedLaw
 from .readers import read
 
@@ -38,6 +40,6 @@ def process(path: str | Path, **read_options) -> Document:
 
 __all__ = [
     "Citation", "Document", "MineralsError", "NamedLaw", "ReadError",
-    "canonical_id", "clean", "clean_text", "extract", "get_citations", "get_named_laws",
+    "build_graph", "canonical_id", "clean", "clean_text", "extract", "get_citations", "get_named_laws",
     "normalize_number", "open_dataset", "process", "read",
 ]

@@ -154,6 +154,37 @@ def mine(
         typer.echo("most cited: " + ", ".join(f"{n} ×{k}" for n, k in s.top_cited))
 
 
+@app.command()
+def graph(
+    dataset: Annotated[Path, typer.Argument(help="The dataset folder `minerals mine` wrote.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (a folder for csv).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf, json or csv "
+                                            "(default: from OUT's suffix; a folder is csv).")] = None,
+) -> None:
+    """The legal-reference graph: documents (mined and cited, merged by canonical id) and who cites whom, how.
+    Without --out, prints a summary.
+
+    Example: minerals graph out --format graphml -o refs.graphml
+    """
+    from .graph import build_graph, check_format, export, format_for, summarize
+
+    try:
+        if fmt is not None:
+            check_format(fmt)
+        g = build_graph(dataset)
+        if out is not None:
+            written = export(g, fmt or format_for(out), out)
+    except MineralsError as err:
+        _fail(err)
+    s = summarize(g)
+    typer.echo(f"{s.nodes} nodes ({s.mined} mined documents, {s.cited_only} cited-only documents), "
+               f"{s.edges} edges carrying {s.citations} citations")
+    if out is None and s.top:
+        typer.echo("most cited: " + ", ".join(f"{n} ×{k}" for n, k in s.top))
+    elif out is not None:
+        typer.echo("→ " + ", ".join(map(str, written)))
+
+
 query_app = typer.Typer(help="Query a mined dataset (DuckDB, no server).", no_args_is_help=True)
 app.add_typer(query_app, name="query")
 

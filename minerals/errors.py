@@ -73,3 +73,9 @@ class ToolMissingError(ReadError):
 class EncodingError(ReadError):
     def __init__(self, path: object, detail: str):
         super().__init__(path, f"unknown text encoding ({detail})")
+
+
+class GraphError(MineralsError):
+    """The reference graph cannot be built or written (no dataset, unknown format, unwritable output)."""
+
+    stage = "graph"

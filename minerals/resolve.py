@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections import Counter
+from collections.abc import Iterable
 
 import regex
 
@@ -57,13 +58,25 @@ def jurisdiction_of(text: str | None) -> str | None:
 
 def document_jurisdiction(doc: Document) -> str | None:
     """Where the document itself sits: its issuer's place, else the province its text names most."""
-    own = jurisdiction_of(doc.info.issuer) or jurisdiction_of(doc.info.issuer_parent)
+    places = (e.text for e in doc.entities if e.label in ("ORG", "LOC"))
+    return home_jurisdiction(doc.info.issuer, doc.info.issuer_parent, places)
+
+
+def home_jurisdiction(issuer: str | None, issuer_parent: str | None, place_names: Iterable[str]) -> str | None:
+    """``document_jurisdiction`` from its parts (what the dataset tables keep): the issuer's place, else the
+    province that the ORG/LOC entity texts ``place_names`` name most."""
+    own = jurisdiction_of(issuer) or jurisdiction_of(issuer_parent)
     if own:
         return own
-    counts = Counter(jurisdiction_of(e.text) for e in doc.entities if e.label in ("ORG", "LOC"))
+    counts = Counter(jurisdiction_of(t) for t in place_names)
     counts.pop(None, None)
     provinces = {k: v for k, v in counts.items() if k.startswith(("tỉnh", "thành phố"))}
     return max(provinces, key=provinces.get) if provinces else None
+
+
+def local_id(cid: str, number: str, place: str | None) -> str:
+    """A canonical id with the jurisdiction of a local document ("126/KH-UBND@tỉnh Cao Bằng")."""
+    return f"{cid}@{place}" if place and is_local(number) else cid
 
 
 def issuer_from_code(number: str) -> str | None:
@@ -94,6 +107,6 @@ def resolve_citations(doc: Document) -> list[Citation]:
             issuer = issuer[: _BARE_LEVEL.search(issuer).start()] + place  # "UBND tỉnh" → "… tỉnh Bình Thuận"
         elif issuer and local and place and not jurisdiction_of(issuer) and issuer in ("Ủy ban nhân dân", "Hội đồng nhân dân", "Tỉnh ủy"):
             issuer = f"{issuer} {place}"
-        cid = f"{c.id}@{place}" if local and place else c.id
+        cid = local_id(c.id, c.number, place)
         out.append(dataclasses.replace(c, issuer_normalized=issuer, jurisdiction=place if local else None, id=cid))
     return out

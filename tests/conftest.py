@@ -28,6 +28,16 @@ def processed():
     return {p.stem: minerals.process(p) for p in walk(CORPUS)}
 
 
+@pytest.fixture(scope="session")
+def mined_seeds(tmp_path_factory, _ocr_cache) -> Path:
+    """corpus/seeds mined once per session into a dataset folder (``minerals mine corpus/seeds``)."""
+    from minerals.dataset import mine
+
+    out = tmp_path_factory.mktemp("mined-seeds") / "dataset"
+    mine(CORPUS / "seeds", out, workers=2)
+    return out
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _ocr_cache(tmp_path_factory):
     """A fresh OCR cache per test run: CI runs real Tesseract, the tests of one run share its pages."""

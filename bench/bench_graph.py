@@ -1,0 +1,108 @@
+"""Building and exporting the legal-reference graph at archive scale: build time, each export's time and size.
+
+Run: python bench/bench_graph.py [--docs 10000] [--per-doc 30] [--dataset DIR]
+The citation rows are synthetic, made from a real dataset's rows (``--dataset``; without it corpus/seeds and
+corpus/realdocs are mined into bench/_work/graph-dataset first): each of ``--docs`` documents gets about
+``--per-doc`` citations drawn from the real ones, a third of them with the number mutated (another số, another
+year) so that cited documents are many and shared; one document in ten has its own number among the cited ones.
+Timings are printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = ROOT / "bench" / "_work"
+
+import pandas as pd  # noqa: E402
+
+import minerals  # noqa: E402
+from minerals.graph import FORMATS, build_graph, export, summarize  # noqa: E402
+
+_LEAD = re.compile(r"^\d+")
+_YEAR = re.compile(r"/(\d{4})/")
+
+
+def real_tables(dataset: Path | None) -> dict:
+    if dataset is None:
+        dataset = WORK / "graph-dataset"
+        if not (dataset / "_batches").is_dir():
+            archive = WORK / "graph-archive"
+            shutil.rmtree(archive, ignore_errors=True)
+            archive.mkdir(parents=True)
+            for sub in ("seeds", "realdocs"):
+                for p in (ROOT / "corpus" / sub).glob("*.txt"):
+                    shutil.copy2(p, archive / p.name)
+            from minerals.dataset import mine
+
+            mine(archive, dataset)
+    return minerals.open_dataset(dataset)
+
+
+def _mutate(number: str, cid: str, rnd: random.Random) -> tuple[str, str]:
+    n = str(rnd.randint(1, 3000))
+    number, cid = _LEAD.sub(n, number, 1), _LEAD.sub(n, cid, 1)
+    if _YEAR.search(number) and rnd.random() < 0.5:
+        y = f"/{rnd.randint(2005, 2026)}/"
+        number, cid = _YEAR.sub(y, number, 1), _YEAR.sub(y, cid, 1)
+    return number, cid
+
+
+def synthetic(tables: dict, docs: int, per_doc: int, seed: int = 7) -> dict:
+    rnd = random.Random(seed)
+    real = tables["citations"].to_dict("records")
+    template = tables["documents"].iloc[0].to_dict()
+    doc_rows, cite_rows, cited_numbers = [], [], []
+    for i in range(docs):
+        doc_id = hashlib.sha256(f"doc{i}".encode()).hexdigest()
+        for _ in range(max(1, int(rnd.gauss(per_doc, per_doc / 3)))):
+            row = dict(rnd.choice(real), doc_id=doc_id)
+            if rnd.random() < 0.34:
+                row["number"], row["id"] = _mutate(row["number"], row["id"], rnd)
+            cite_rows.append(row)
+            cited_numbers.append(row["number"])
+        own = rnd.choice(cited_numbers) if rnd.random() < 0.1 else None
+        doc_rows.append({**template, "doc_id": doc_id, "path": f"archive/{i:05d}.txt", "number": own})
+    empty = tables["entities"].iloc[0:0]
+    return {"documents": pd.DataFrame(doc_rows), "citations": pd.DataFrame(cite_rows), "entities": empty}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=10_000)
+    ap.add_argument("--per-doc", type=int, default=30)
+    ap.add_argument("--dataset", type=Path, default=None, help="A mined dataset to draw real citations from.")
+    args = ap.parse_args()
+
+    tables = synthetic(real_tables(args.dataset), args.docs, args.per_doc)
+    n_cites = len(tables["citations"])
+    t0 = time.perf_counter()
+    g = build_graph(tables)
+    t_build = time.perf_counter() - t0
+    s = summarize(g)
+    assert s.citations == n_cites, (s.citations, n_cites)
+    print(f"{args.docs} documents, {n_cites} citation rows → {s.nodes} nodes ({s.mined} mined, "
+          f"{s.cited_only} cited-only), {s.edges} edges")
+    print(f"build      {t_build:7.2f} s  ({n_cites / t_build:,.0f} citation rows/s)")
+    out = WORK / "graph-out"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for fmt in FORMATS:
+        t0 = time.perf_counter()
+        files = export(g, fmt, out / ("csv" if fmt == "csv" else f"refs.{fmt}"))
+        dt = time.perf_counter() - t0
+        size = sum(f.stat().st_size for f in files) / 1e6
+        print(f"{fmt:<10} {dt:7.2f} s  {size:7.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
