@@ -192,7 +192,9 @@ def flat_graph(g):
     """A copy of ``g`` with scalar attributes only (what GraphML and GEXF can store)."""
     h = g.__class__()
     h.add_nodes_from((n, _flat(a)) for n, a in g.nodes(data=True))
-    h.add_edges_from((u, v, k, _flat(a)) for u, v, k, a in g.edges(keys=True, data=True))
+    # GraphML and GEXF want an id unique in the file; the relation key stays as the attribute "link"
+    h.add_edges_from((u, v, f"e{i}", {**_flat(a), "link": k})
+                     for i, (u, v, k, a) in enumerate(g.edges(keys=True, data=True)))
     return h
 
 

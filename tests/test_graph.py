@@ -148,3 +148,15 @@ def test_graph_command_errors_are_one_line(tmp_path, mined_seeds, args):
     dataset = mined_seeds if args else tmp_path / "nothing"
     r = runner.invoke(app, ["graph", str(dataset), *args])
     assert r.exit_code == 1 and r.stderr.count("\n") == 1 and r.stderr.startswith("minerals: error:")
+
+
+def test_graphml_edge_ids_are_unique(mined_seeds, tmp_path):
+    """Gephi and Cytoscape want one id per edge in the file, even when two relations join the same pair."""
+    import xml.etree.ElementTree as ET
+
+    from minerals.graph import build_graph, export
+
+    out = tmp_path / "g.graphml"
+    export(build_graph(mined_seeds), "graphml", out)
+    ids = [e.get("id") for e in ET.parse(out).getroot().iter("{http://graphml.graphdrawing.org/xmlns}edge")]
+    assert ids and len(ids) == len(set(ids))
