@@ -9,8 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import minerals
-from minerals import patterns
-from minerals.checks import CHECKS, CitationWarning, check, is_well_formed, shape_regexes
+from minerals.checks import CHECKS, CitationWarning, check
 from minerals.cli import app
 
 from .conftest import CORPUS
@@ -119,19 +118,6 @@ def test_cited_after_citing_on_an_altered_real_sentence(tmp_path):
     found = check(minerals.open_dataset(tmp_path / "out"), kinds=["cited_after_citing"])
     assert [(w.number, w.date) for w in found] == [("59/2020/NĐ-CP", "2020-04-20")]
     assert "2019-09-05" in found[0].message
-
-
-SHAPES = patterns.load("checks")["shapes"]
-
-
-@pytest.mark.parametrize(("regime", "example"), [(s["regime"], e) for s in SHAPES for e in s["examples"]])
-def test_shape_examples_match_whole(regime, example):
-    assert shape_regexes()[regime].fullmatch(example)
-
-
-@pytest.mark.parametrize("counter", [e for s in SHAPES for e in s["counterexamples"]])
-def test_shape_counterexamples_match_no_shape(counter):
-    assert not is_well_formed(counter)
 
 
 def test_unknown_check_names_the_valid_ones(mined):
