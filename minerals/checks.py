@@ -68,8 +68,11 @@ def is_well_formed(number: str) -> bool:
 
 
 @functools.cache
-def _code_words() -> dict[str, frozenset[str]]:
-    return {code.upper(): frozenset(words) for code, words in patterns.load("checks")["code_words"].items()}
+def _code_words(key: str = "code_words") -> dict[str, frozenset[str]]:
+    return {code.upper(): frozenset(words) for code, words in patterns.load("checks")[key].items() if code != "#"}
+
+
+_PARTY = regex.compile(r"[\d.]+-")
 
 
 _SEGMENTS = regex.compile(r"[/-]")
@@ -91,6 +94,8 @@ def symbol_types(number: str) -> frozenset[str]:
     code = _code_of(number)
     if code is None:
         return frozenset()
+    if _PARTY.match(number) and code in _code_words("party_code_words"):
+        return _code_words("party_code_words")[code]
     if code in _code_words():
         return _code_words()[code]
     name = patterns.type_by_code().get(code)

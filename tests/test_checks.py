@@ -142,3 +142,31 @@ def test_cli_check(mined, tmp_path):
 
 def test_every_check_is_listed():
     assert list(CHECKS) == list(minerals.checks.KINDS)
+
+
+# (printed sentence, number, printed type, types the symbol admits): real sentences; the party rows are from
+# /work/shared/realdocs/bulk (056a116c77fe4047.md), where "Quy định số 270-QĐ/TW" first made this check fire falsely
+TYPE_TABLE = [
+    ("tại Kế hoạch số 1109/QĐ-UBND ngày 31/3/2026 của UBND tỉnh", "1109/QĐ-UBND", "Kế hoạch", {"Quyết định"}),
+    ("thay thế Quy định số 270-QĐ/TW, ngày 06/12/2014 của Ban Bí thư", "270-QĐ/TW", "Quy định",
+     {"Quyết định", "Quy định"}),
+    ("Căn cứ Luật Hải quan số 54/2014/QH13 ngày 23 tháng 6 năm 2014", "54/2014/QH13", "Luật",
+     {"Luật", "Bộ luật", "Nghị quyết", "Pháp lệnh"}),
+    ("phúc đáp Công văn số 99/CT-CV ngày 02/6/2021 của Công ty CP", "99/CT-CV", "Công văn", {"Chỉ thị"}),
+    ("Thực hiện Chỉ thị số 20-CT/TW ngày 05/11/2012 của Bộ Chính trị", "20-CT/TW", "Chỉ thị", {"Chỉ thị"}),
+]
+
+
+@pytest.mark.parametrize(("sentence", "number", "word", "admitted"), TYPE_TABLE)
+def test_printed_type_and_symbol_types(sentence, number, word, admitted):
+    from minerals.checks import printed_type_word, symbol_types
+
+    assert printed_type_word(sentence, number) == word
+    assert symbol_types(number) == admitted
+
+
+def test_letters_never_contradict():
+    """'Công văn số 99/CT-CV' (seed 003): a company's letter; CT is its issuer, not Chỉ thị."""
+    from minerals.checks import _printed_type
+
+    assert _printed_type({"context": TYPE_TABLE[3][0], "number": "99/CT-CV", "text": "99/CT-CV"}) is None
