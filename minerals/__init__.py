@@ -30,6 +30,14 @@ def open_dataset(path: str | Path) -> dict:
 
     return _open(path)
 
+def check(dataset, kinds=None) -> list:
+    """Citation checks over a mined dataset (the tables of ``open_dataset``, or its path): a list of
+    ``minerals.checks.CitationWarning``, each with its evidence."""
+    from .checks import check as _check
+
+    return _check(dataset, kinds)
+
+
 __version__ = "0.1.0"
 
 
@@ -40,6 +48,6 @@ def process(path: str | Path, **read_options) -> Document:
 
 __all__ = [
     "Citation", "Document", "MineralsError", "NamedLaw", "ReadError",
-    "build_graph", "canonical_id", "clean", "clean_text", "extract", "get_citations", "get_named_laws",
+    "build_graph", "canonical_id", "check", "clean", "clean_text", "extract", "get_citations", "get_named_laws",
     "normalize_number", "open_dataset", "process", "read",
 ]

@@ -285,6 +285,40 @@ def q_sql(query: str, dataset: DatasetOpt = "out", csv: Csv = False, json_out: J
     _query(sql, dataset, query, csv=csv, json_out=json_out, xlsx=xlsx)
 
 
+@app.command(name="check")
+def check_cmd(
+    dataset: Annotated[str, typer.Argument(help="The dataset folder or URL `minerals mine` wrote.")],
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only this check (repeatable): "
+                                                   "date_vs_number_year, inconsistent_across_archive, "
+                                                   "cited_after_citing, type_contradicts_symbol, malformed_number.")] = None,
+    csv: Csv = False, json_out: Json = False,
+) -> None:
+    """Citation checks: a date that disagrees with its number's year or across the archive, a document cited
+    before it was issued, a type word that contradicts the symbol's code, a malformed number. One row per
+    warning with its evidence; exits 0 when there are warnings.
+
+    Example: minerals check out --json
+    """
+    import dataclasses
+
+    import pandas as pd
+
+    from .checks import CitationWarning, check
+
+    try:
+        warnings = check(dataset, kinds=kind or None)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--kind") from err
+    except MineralsError as err:
+        _fail(err)
+    columns = [f.name for f in dataclasses.fields(CitationWarning)]
+    frame = pd.DataFrame([w.to_dict() for w in warnings], columns=columns)
+    if not (csv or json_out):  # the terminal table: file name, not the whole row
+        frame = frame.assign(file=frame["path"].map(lambda p: p.rsplit("/", 1)[-1] if isinstance(p, str) else ""))
+        frame = frame[["kind", "file", "number", "message", "evidence"]]
+    _emit(frame, csv, json_out, None)
+
+
 def main() -> None:
     app()
 

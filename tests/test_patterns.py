@@ -88,6 +88,29 @@ def test_cleaning_examples(step, raw, expected):
     assert text == expected
 
 
+SHAPES = patterns.load("checks")["shapes"]
+
+
+@pytest.mark.parametrize(("regime", "example"), [(s["regime"], e) for s in SHAPES for e in s["examples"]])
+def test_number_shape_examples_match_whole(regime, example):
+    from minerals.checks import shape_regexes
+
+    assert shape_regexes()[regime].fullmatch(example)
+
+
+@pytest.mark.parametrize("counter", [e for s in SHAPES for e in s["counterexamples"]])
+def test_number_shape_counterexamples_match_no_shape(counter):
+    from minerals.checks import is_well_formed
+
+    assert not is_well_formed(counter)
+
+
+@pytest.mark.parametrize(("regime", "example"), [(s["regime"], e) for s in SHAPES for e in s["examples"]])
+def test_number_shape_examples_are_found_as_citations(regime, example):
+    """A well-formed number is one the citation stage finds whole."""
+    assert [c.number for c in _doc("Văn bản số " + example).citations] == [example]
+
+
 def test_type_from_symbol():
     assert type_from_number("126/2007/NĐ-CP", "normative") == "Nghị định"
     assert type_from_number("32/2024/QH15", "normative") == "Luật"

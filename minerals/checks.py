@@ -1,0 +1,275 @@
+"""Citation checks over a mined dataset: each finding is a warning that carries its evidence (the citing sentence).
+
+    warnings = minerals.check(minerals.open_dataset("out"))
+
+The checks, by ``kind`` (``CHECKS`` runs them in this order); short forms ("Nghị định 126") copy the values of
+their full citation and are left out, so a finding is reported once, where the number is printed whole:
+
+- ``date_vs_number_year``: the date printed with a citation is in another year than the year its number carries
+  ("87/2011/NĐ-CP ngày 27/9/2013"); only numbers with a year (the normative regime).
+- ``inconsistent_across_archive``: one canonical id cited with different day dates or different types across the
+  archive; one warning per id, the evidence lists each variant and the documents that print it.
+- ``cited_after_citing``: a cited document dated (or numbered with a year) after the citing document's own date.
+- ``type_contradicts_symbol``: the printed type word contradicts the symbol's type code ("Kế hoạch số
+  1109/QĐ-UBND", realdocs 022: QĐ is Quyết định); generic words ("văn bản") never contradict.
+- ``malformed_number``: a number that matches none of the official shapes of ``patterns/checks.json``
+  ("21/2007-TT-BLĐTBXH", seed 004: a dash where the slash belongs).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+
+import regex
+
+from . import patterns
+from .extract.citations import _type_word_before
+
+KINDS = (
+    "date_vs_number_year", "inconsistent_across_archive", "cited_after_citing", "type_contradicts_symbol",
+    "malformed_number",
+)
+
+
+@dataclass(frozen=True)
+class CitationWarning:
+    """One finding. ``evidence`` is the citing sentence (or, for archive-wide findings, the variants found)."""
+
+    kind: str
+    doc_id: str | None
+    path: str | None
+    number: str | None
+    message: str
+    evidence: str
+    id: str | None = None
+    date: str | None = None
+    page: int | None = None
+    start: int | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+Warning = CitationWarning  # the name issue 7 uses; ``CitationWarning`` does not shadow the builtin
+
+
+# --- rules from patterns/checks.json ---------------------------------------------------------------------
+@functools.cache
+def shape_regexes() -> dict[str, regex.Pattern]:
+    """Regime → the official shape of a normalized number in it."""
+    spec = patterns.load("checks")
+    return {s["regime"]: regex.compile(patterns.expand(spec["fragments"], s["regex"])) for s in spec["shapes"]}
+
+
+def is_well_formed(number: str) -> bool:
+    """Whether a normalized number has one of the official shapes (any regime)."""
+    return any(rx.fullmatch(number) for rx in shape_regexes().values())
+
+
+@functools.cache
+def _code_words(key: str = "code_words") -> dict[str, frozenset[str]]:
+    return {code.upper(): frozenset(words) for code, words in patterns.load("checks")[key].items() if code != "#"}
+
+
+_PARTY = regex.compile(r"[\d.]+-")
+
+
+_SEGMENTS = regex.compile(r"[/-]")
+_TRAILING_DIGITS = regex.compile(r"\d+$")
+_NUMBER_YEAR = regex.compile(r"[\d.]+/((?:19|20)\d\d)(?:[/-]|$)")
+
+
+def _code_of(number: str) -> str | None:
+    """The type code of a normalized number: the segment after the year (normative), after the number
+    (administrative, party); digits of a term dropped (QH15 → QH)."""
+    segs = _SEGMENTS.split(number)
+    i = 2 if _NUMBER_YEAR.match(number) else 1
+    return _TRAILING_DIGITS.sub("", segs[i]).upper() if len(segs) > i else None
+
+
+def symbol_types(number: str) -> frozenset[str]:
+    """The types the symbol's code admits: {"Quyết định"} for QĐ, {"Luật", "Bộ luật", …} for QH; empty when the
+    code names no type (1511/LĐTBXH-CATLĐ: an issuer)."""
+    code = _code_of(number)
+    if code is None:
+        return frozenset()
+    if _PARTY.match(number) and code in _code_words("party_code_words"):
+        return _code_words("party_code_words")[code]
+    if code in _code_words():
+        return _code_words()[code]
+    name = patterns.type_by_code().get(code)
+    return frozenset({name}) if name else frozenset()
+
+
+def printed_type_word(context: str, printed: str) -> str | None:
+    """The type printed before ``printed`` in the citing sentence, with the rule the citation stage uses."""
+    at = context.find(" ".join(printed.split()))
+    if at < 0:
+        return None
+    name, _ = _type_word_before(context, at)
+    return name
+
+
+def number_year(number: str) -> int | None:
+    m = _NUMBER_YEAR.match(number or "")
+    return int(m[1]) if m else None
+
+
+# --- the checks --------------------------------------------------------------------------------------------
+def _isna(v) -> bool:
+    return v is None or v != v
+
+
+def _rows(citations) -> Iterable[dict]:
+    for row in citations.to_dict("records"):
+        yield {k: (None if _isna(v) else v) for k, v in row.items()}
+
+
+def _warning(kind: str, row: dict, paths: dict, message: str) -> CitationWarning:
+    page = row.get("page")
+    return CitationWarning(
+        kind=kind, doc_id=row.get("doc_id"), path=paths.get(row.get("doc_id")), number=row.get("number"),
+        message=message, evidence=row.get("context") or row.get("text") or "", id=row.get("id"),
+        date=row.get("date"), page=int(page) if page is not None else None,
+        start=int(row["start"]) if row.get("start") is not None else None,
+    )
+
+
+def date_vs_number_year(tables: dict) -> list[CitationWarning]:
+    paths = _paths(tables)
+    out = []
+    for row in _rows(tables["citations"]):
+        y = number_year(row["number"] or "")
+        if y is None or not row["date"] or row.get("short_form"):
+            continue
+        if int(row["date"][:4]) != y:
+            out.append(_warning("date_vs_number_year", row, paths,
+                                f"{row['number']} carries the year {y} but is printed with the date {row['date']}"))
+    return out
+
+
+def inconsistent_across_archive(tables: dict) -> list[CitationWarning]:
+    paths = _paths(tables)
+    by_id: dict[str, list[dict]] = {}
+    for row in _rows(tables["citations"]):
+        if row["id"] and not row.get("short_form"):
+            by_id.setdefault(row["id"], []).append(row)
+    out = []
+    for cid, rows in sorted(by_id.items()):
+        problems = []
+        dated = number_year(rows[0]["number"] or "") is not None
+        for field, what in (("date", "dates"), ("type", "types")):
+            values: dict[str, set[str]] = {}
+            for r in rows:
+                v = r["date"] if field == "date" else _printed_type(r)
+                if field == "date" and (not v or len(v) != 10):  # day-precision dates only
+                    continue
+                if v:
+                    values.setdefault(v, set()).add(paths.get(r["doc_id"]) or r["doc_id"])
+            if field == "date" and not dated and values:
+                # numbers without a year restart every year: 01/GP-UBND of 2007 and of 2019 are two permits
+                # (realdocs 006); only dates within one year disagree
+                by_year: dict[str, int] = {}
+                for v in values:
+                    by_year[v[:4]] = by_year.get(v[:4], 0) + 1
+                values = {v: d for v, d in values.items() if by_year[v[:4]] > 1}
+            if len(values) > 1:
+                problems.append(f"{what}: " + "; ".join(
+                    f"{v} in {', '.join(sorted(str(p).rsplit('/', 1)[-1] for p in docs))}" for v, docs in sorted(values.items())))
+        if problems:
+            first = rows[0]
+            out.append(CitationWarning(
+                kind="inconsistent_across_archive", doc_id=None, path=None, number=first["number"],
+                message=f"{cid} is cited with different " + " and ".join(p.split(":")[0] for p in problems),
+                evidence=" | ".join(problems), id=cid,
+            ))
+    return out
+
+
+def cited_after_citing(tables: dict) -> list[CitationWarning]:
+    paths = _paths(tables)
+    issued = {r["doc_id"]: r["issue_date"] for r in _rows(tables["documents"]) if r.get("issue_date")}
+    out = []
+    for row in _rows(tables["citations"]):
+        own = issued.get(row["doc_id"])
+        if not own or row.get("short_form"):  # a short form repeats its full citation's date
+            continue
+        cited = row["date"] or (str(number_year(row["number"] or "")) if number_year(row["number"] or "") else None)
+        if not cited:
+            continue
+        n = min(len(cited), len(own))  # compare at the precision both dates have (2026-04 vs 2026-04-12)
+        if cited[:n] > own[:n]:
+            out.append(_warning("cited_after_citing", row, paths,
+                                f"{row['number']} ({cited}) is dated after the citing document ({own})"))
+    return out
+
+
+def _printed_type(row: dict) -> str | None:
+    """The specific type word printed with a citation row; None for none or a generic one ("văn bản số",
+    "Công văn số": a letter's symbol starts with its issuer, whose letters may spell a type code, CT = Cục Thuế)."""
+    if not row.get("context") or not row.get("number"):
+        return None
+    word = printed_type_word(row["context"], row.get("text") or row["number"])
+    return None if word in _generic_words() else word
+
+
+@functools.cache
+def _generic_words() -> frozenset[str]:
+    return frozenset({None, "văn bản", *patterns.load("checks")["generic_types"]})
+
+
+def type_contradicts_symbol(tables: dict) -> list[CitationWarning]:
+    paths = _paths(tables)
+    out = []
+    for row in _rows(tables["citations"]):
+        if row.get("short_form"):
+            continue
+        word = _printed_type(row)
+        if word is None:
+            continue
+        admitted = symbol_types(row["number"])
+        if admitted and word not in admitted:
+            code = _code_of(row["number"])
+            out.append(_warning("type_contradicts_symbol", row, paths,
+                                f"printed as {word} but the code {code} of {row['number']} means "
+                                + " or ".join(sorted(admitted))))
+    return out
+
+
+def malformed_number(tables: dict) -> list[CitationWarning]:
+    paths = _paths(tables)
+    out = []
+    for row in _rows(tables["citations"]):
+        if row["number"] and not row.get("short_form") and not is_well_formed(row["number"]):
+            out.append(_warning("malformed_number", row, paths,
+                                f"{row['number']} does not have an official shape (patterns/checks.json)"))
+    return out
+
+
+def _paths(tables: dict) -> dict:
+    return {r["doc_id"]: r["path"] for r in _rows(tables["documents"])}
+
+
+CHECKS: dict[str, Callable[[dict], list[CitationWarning]]] = {
+    "date_vs_number_year": date_vs_number_year,
+    "inconsistent_across_archive": inconsistent_across_archive,
+    "cited_after_citing": cited_after_citing,
+    "type_contradicts_symbol": type_contradicts_symbol,
+    "malformed_number": malformed_number,
+}
+
+
+def check(dataset, kinds: Iterable[str] | None = None) -> list[CitationWarning]:
+    """Every warning of the checks in ``kinds`` (default: all) over ``dataset``, the tables ``open_dataset``
+    returns (or a dataset path or URL, opened here)."""
+    if not isinstance(dataset, dict):
+        from .dataset import open_dataset
+
+        dataset = open_dataset(dataset)
+    kinds = list(kinds) if kinds is not None else list(CHECKS)
+    unknown = [k for k in kinds if k not in CHECKS]
+    if unknown:
+        raise ValueError(f"unknown check {unknown[0]!r}; valid: {', '.join(CHECKS)}")
+    return [w for k in kinds for w in CHECKS[k](dataset)]
