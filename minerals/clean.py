@@ -7,6 +7,7 @@ into the new text and a ``StepMap``, so ``Document.offsets`` can map any clean o
 
 from __future__ import annotations
 
+import functools
 import html
 import re as stdlib_re
 from collections.abc import Callable, Iterable
@@ -84,8 +85,11 @@ _MD = regex.compile(
 )
 
 
+_MD_CHARS = stdlib_re.compile(r"[*_#|\\\[]")  # every Markdown mark holds one; the lines without any are skipped
+
+
 def strip_markdown(text: str) -> Iterable[Edit]:
-    for m in _MD.finditer(text):
+    for m in _markdown_marks(text):
         if m[0].startswith(("[", "![")):
             yield m.start(), m.end(), m[1] or ""
         elif m[0][0] in "*_" and 0 < m.start() and m.end() < len(text) and not (
@@ -94,6 +98,17 @@ def strip_markdown(text: str) -> Iterable[Edit]:
             yield m.start(), m.end(), " "  # "TT-BTC****Quy định": two runs of bold, two words
         else:
             yield m.start(), m.end(), ""
+
+
+def _markdown_marks(text: str) -> Iterable:
+    """``_MD`` matches, read only on the lines that hold a mark character (no match spans a line break)."""
+    i = 0
+    while (hit := _MD_CHARS.search(text, i)) is not None:
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.start())
+        end = len(text) if end < 0 else end
+        yield from _MD.finditer(text, start, end)
+        i = end + 1
 
 
 # --- look-alike characters --------------------------------------------------------------------------------
@@ -108,21 +123,21 @@ def fix_lookalikes(text: str) -> Iterable[Edit]:
 
 
 def repair_broken_font(text: str) -> Iterable[Edit]:
-    table: dict[str, str] = patterns.load("cleaning")["broken_font"]["map"]
-    suspects = regex.compile("[" + "".join(table) + "]")
-    if not suspects.search(text):
-        return
+    table, trans, suspect = _broken_font_rules()
     lex = syllables()
-    trans = str.maketrans(table)
-    suspect = set(table)
-    broken = {
-        w for w in set(_WORDS.findall(text))
-        if not suspect.isdisjoint(w) and w.lower() not in lex and w.translate(trans).lower() in lex
-    }
+    # the words of the text with a suspect letter; splitting at spaces first is ~10x faster than a word regex
+    words = {w for tok in set(text.split()) if not suspect.isdisjoint(tok) for w in _WORDS.findall(tok)}
+    broken = {w for w in words if not suspect.isdisjoint(w) and w.lower() not in lex and w.translate(trans).lower() in lex}
     if not broken:
         return
     for m in stdlib_re.finditer(r"(?<!\w)(?:" + "|".join(map(stdlib_re.escape, broken)) + r")(?!\w)", text):
         yield m.start(), m.end(), m[0].translate(trans)
+
+
+@functools.cache
+def _broken_font_rules() -> tuple[dict[str, str], dict, frozenset[str]]:
+    table: dict[str, str] = patterns.load("cleaning")["broken_font"]["map"]
+    return table, str.maketrans(table), frozenset(table)
 
 
 _WORDS = stdlib_re.compile(r"[^\W\d_]+")

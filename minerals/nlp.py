@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import unicodedata
 
 from . import patterns
 
@@ -57,6 +58,7 @@ class RegexTokenizer:
                     spaces.append(False)
         doc = Doc(self.vocab, words=words, spaces=spaces)
         doc.user_data["text"] = text  # Doc.text rebuilds the string token by token: keep the original
+        doc.user_data["words"] = words  # and the token strings, for rules that read many tokens
         return doc
 
 
@@ -104,12 +106,16 @@ _LEVELS_TWO = {("thành", "phố"), ("thị", "xã"), ("thị", "trấn")}
 class EntityComponent:
     """Turns the ruler's candidate spans into entities: a body's name is extended over its level and place
     ("Sở Nội vụ" + "tỉnh Bình Thuận"), the longest span wins, a 'person' that is a place is dropped, and
-    each entity gets a normalized form (abbreviations expanded, capitals of headers undone)."""
+    each entity gets a normalized form (abbreviations expanded, capitals of headers undone).
+
+    The rules read token strings from the tokenizer's word list (``_words``), not ``doc[k]``: a spaCy Token
+    object per look-up cost a third of the time of mining a document (bench/bench_mine.py)."""
 
     def __call__(self, doc):
         from spacy.util import filter_spans
 
         places = _place_names()
+        W = _words(doc)
         spans = []
         ruler = list(doc.spans.get("ruler", []))
         inside_heads = {t for s in ruler if s.id_ == "named" for t in range(s.start + 1, s.end)}
@@ -119,108 +125,132 @@ class EntityComponent:
                 continue  # "Công ty" inside "Tổng công ty": the outer head reads the name
 
             if kind == "named":  # "Công ty cổ phần E.K.LM", "Trường Cao đẳng Than - Khoáng sản Việt Nam"
-                span = _extend_name(doc, span)
+                span = _extend_name(doc, W, span)
                 if span is None:
                     continue
             elif kind == "level":  # "xã Quang Trung", "Phường 22", "xã A Lưới 1", "xã Chân Mây - Lăng Cô"
-                span = _extend_place_name(doc, span)
+                span = _extend_place_name(doc, W, span)
                 if span is None:
                     continue
             elif kind == "surname":  # "Trần Hồng Hà": a surname and one to three title-case syllables
-                span = _extend_words(doc, span, 3, title_only=True)
-                if span is None or span.text in places or _after_level(doc, span):
+                span = _extend_words(doc, W, span, 3, title_only=True)
+                if span is None or _text(doc, span) in places or _after_level(W, span):
                     continue
-                if _is_address(doc, span):  # "số 17 Nguyễn Gia Thiều", "đường Lê Lợi": a street
+                if _is_address(doc, W, span):  # "số 17 Nguyễn Gia Thiều", "đường Lê Lợi": a street
                     span = Span_(doc, span.start, span.end, "LOC")
             elif span.label_ == "ORG":
-                if not any(c.isupper() for c in span.text):
+                if not any(c.isupper() for c in _text(doc, span)):
                     continue  # "các vụ việc làm", "chính phủ điện tử": lower-case words, not a name
-                extended = _extend_place(doc, span)
+                extended = _extend_place(doc, W, span)
                 if kind == "generic" and extended.end == span.end:
                     continue  # "UBND", "Bảo hiểm xã hội" alone: a kind of body, not one
                 span = extended
             spans.append(span)
-        spans += _list_places(doc, spans)
+        spans += _list_places(doc, W, spans)
         ents = _merge_containers(doc, filter_spans(spans))
         for ent in ents:
-            ent._.normalized = normalize_entity(ent.text, ent.label_)
+            ent._.normalized = normalize_entity(_text(doc, ent), ent.label_)
         doc.ents = ents
         return doc
 
 
-def _extend_name(doc, span, limit: int = 12):
+def _words(doc) -> list[str]:
+    """The token strings of ``doc`` (the tokenizer keeps them; a retokenized Doc is read again)."""
+    words = doc.user_data.get("words")
+    if words is None or len(words) != len(doc):
+        words = [t.text for t in doc]
+        doc.user_data["words"] = words
+    return words
+
+
+def _text(doc, span) -> str:
+    """``span.text`` without building a Token per word: a slice of the text the tokenizer kept."""
+    text = doc.user_data.get("text")
+    return text[span.start_char : span.end_char] if text is not None else span.text
+
+
+def _is_punct(w: str) -> bool:
+    """spaCy's ``is_punct``: every character a Unicode punctuation mark."""
+    return all(unicodedata.category(c).startswith("P") for c in w)
+
+
+def _extend_name(doc, W, span, limit: int = 12):
     """A named body's words after its head: a capital first, then any words until punctuation (a dash between
     words is kept) or a word that cannot be part of a name (patterns/organisations.json name_stop_words)."""
     _, _, _, Span = _spacy()
     stops = _name_stops()
-    k, n = span.end, len(doc)
-    lowercase_ok = span.text in _lowercase_heads()
-    if k >= n or (doc[k].is_lower and not lowercase_ok) or not doc[k].is_alpha:
-        if k < n and doc[k].lower_ in ("cổ", "tnhh", "trách"):  # "Công ty cổ phần …"
+    k, n = span.end, len(W)
+    lowercase_ok = _text(doc, span) in _lowercase_heads()
+    if k >= n or (W[k].islower() and not lowercase_ok) or not W[k].isalpha():
+        if k < n and W[k].lower() in ("cổ", "tnhh", "trách"):  # "Công ty cổ phần …"
             pass
         else:
             return None
-    if k < n and doc[k].lower_ in ("trưởng", "phó"):
+    if k < n and W[k].lower() in ("trưởng", "phó"):
         return None  # "TỔNG CỤC TRƯỞNG", "Cục trưởng": a title, not a body
-    upper = span.text.isupper()
-    head_takes_ve = span[0].lower_ in ("ban", "tổ", "hội", "ủy", "uỷ")
+    upper = _text(doc, span).isupper()
+    head_takes_ve = W[span.start].lower() in ("ban", "tổ", "hội", "ủy", "uỷ")
+    heads = _head_words()
     end = k
     while k < n and k - span.end < limit:
-        tok = doc[k]
-        if upper and tok.is_alpha and not tok.is_upper:
+        tok = W[k]
+        low = tok.lower()
+        nxt = W[k + 1] if k + 1 < n else None
+        if upper and tok.isalpha() and not tok.isupper():
             break  # a name in capitals stops where capitals stop ("… TRƯỞNG Vũ Ngọc Anh")
-        if tok.text in ("-", "–") and k + 1 < n and doc[k + 1].is_alpha and not doc[k + 1].is_lower:
+        if tok in ("-", "–") and nxt is not None and nxt.isalpha() and not nxt.islower():
             k += 1
             continue
-        if tok.text == "," and k + 1 < n and doc[k + 1].is_title and doc[k + 1].lower_ not in _head_words() | _TITLE_WORDS:
+        if tok == "," and nxt is not None and nxt.istitle() and nxt.lower() not in heads | _TITLE_WORDS:
             k += 1  # "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch"
             continue
-        if tok.lower_ == "và" and k + 1 < n and doc[k + 1].is_title and doc[k + 1].lower_ not in _head_words():
+        if low == "và" and nxt is not None and nxt.istitle() and nxt.lower() not in heads:
             k += 1
             continue
-        if tok.lower_ == "xã" and k + 1 < n and doc[k + 1].lower_ == "hội":
+        if low == "xã" and nxt is not None and nxt.lower() == "hội":
             k += 2  # "An sinh xã hội": not the level xã
             end = k
             continue
-        if tok.lower_ == "về" and head_takes_ve and k + 1 < n and doc[k + 1].is_title:
+        if low == "về" and head_takes_ve and nxt is not None and nxt.istitle():
             k += 1  # "Tổ giúp việc về Cải cách hành chính", "Ban Chỉ đạo về phát triển …"
             continue
-        if tok.is_lower and k + 1 < n and f"{tok.lower_} {doc[k + 1].lower_}" in _stop_phrases():
+        if tok.islower() and nxt is not None and f"{low} {nxt.lower()}" in _stop_phrases():
             break  # "Trung tâm chủ trì", "Sở LĐTBXH tiếp tục quán triệt"
-        if tok.is_digit and len(tok.text) <= 2 and k > span.end and (doc[k - 1].lower_ in ("vực", "số", "kv") or doc[k - 1].is_upper):
+        if tok.isdigit() and len(tok) <= 2 and k > span.end and (W[k - 1].lower() in ("vực", "số", "kv") or W[k - 1].isupper()):
             k += 1  # "Chi cục Hải quan cửa khẩu cảng Sài Gòn khu vực 1", "Công ty … Tiếp vận số 1"
             end = k
             break
-        if tok.is_punct or tok.is_space or tok.lower_ in stops or tok.is_digit or tok.lower_ in _LEVELS_ONE:
+        if _is_punct(tok) or tok.isspace() or low in stops or tok.isdigit() or low in _LEVELS_ONE:
             break
-        if not any(c.isalnum() for c in tok.text):
+        if not any(c.isalnum() for c in tok):
             break  # table pipes and other marks end a name
-        if tok.is_lower and tok.lower_ not in _lexicon():
+        if tok.islower() and low not in _lexicon():
             break  # "THƯ VIỆN PHÁP LUẬT has the copyright": a name goes on only in Vietnamese words
-        if tok.lower_ in ("thành", "thị") and k + 1 < n and (tok.lower_, doc[k + 1].lower_) in _LEVELS_TWO:
+        if low in ("thành", "thị") and nxt is not None and (low, nxt.lower()) in _LEVELS_TWO:
             break
         k += 1
         end = k
-    end = _cut_at_verb(doc, span.end, end)
+    end = _cut_at_verb(doc, W, span.end, end)
     if end <= span.end:
         return None
-    return _extend_place(doc, Span(doc, span.start, end, label=span.label_))
+    return _extend_place(doc, W, Span(doc, span.start, end, label=span.label_))
 
 
-def _cut_at_verb(doc, start: int, end: int) -> int:
+def _cut_at_verb(doc, W, start: int, end: int) -> int:
     """A name does not run into the verb after it ("Sở Tài chính phụ trách", "Trung tâm Dịch vụ việc làm đẩy
     mạnh"): underthesea's pos_tag on just these few words finds the first lower-case verb."""
-    if end - start < 2 or not any(doc[k].is_lower for k in range(start, end)):
+    if end - start < 2 or not any(W[k].islower() for k in range(start, end)):
         return end
     text = doc.user_data.get("text") or doc.text  # Doc.text rebuilds the string: read it once per Doc
-    words = _pos_words(doc[start:end].text)
     pos = doc[start].idx
+    stop = doc[end - 1].idx + len(W[end - 1])
+    words = _pos_words(text[pos:stop])
     for word, tag in words:
-        at = text.find(word, pos, doc[end - 1].idx + len(doc[end - 1].text))
+        at = text.find(word, pos, stop)
         if at < 0:
             continue
         if tag == "V" and word[:1].islower():
-            rest = text[at + len(word) : doc[end - 1].idx + len(doc[end - 1].text)]
+            rest = text[at + len(word) : stop]
             first_cap = next((w for w in rest.split()[:3] if w[:1].isupper()), None)
             if first_cap and first_cap.lower() not in _head_words():
                 pos = at + len(word)
@@ -270,45 +300,47 @@ _TITLE_WORDS = frozenset({"giám", "phó", "chánh", "trưởng", "chủ", "bí"
 _COMPANY_WORDS = frozenset({"cổ", "phần", "trách", "nhiệm", "hữu", "hạn", "tnhh", "một", "thành", "viên"})
 
 
-def _extend_words(doc, span, limit: int, title_only: bool = False, allow: set[str] = frozenset()):
+def _extend_words(doc, W, span, limit: int, title_only: bool = False, allow: set[str] = frozenset()):
     """The span with up to ``limit`` capitalized words after it (``allow``: lower-case words that may stand
     between them); ``None`` when none follows."""
     _, _, _, Span = _spacy()
-    k, n, taken = span.end, len(doc), 0
+    k, n, taken = span.end, len(W), 0
     while k < n and taken < limit:
-        tok = doc[k]
-        if tok.lower_ in allow or (tok.lower_ == "ương" and doc[k - 1].lower_ == "trung"):  # "Trung ương"
+        tok = W[k]
+        low = tok.lower()
+        if low in allow or (low == "ương" and W[k - 1].lower() == "trung"):  # "Trung ương"
             k += 1
             continue
-        if title_only and not (tok.is_title and tok.is_alpha):
+        if title_only and not (tok.istitle() and tok.isalpha()):
             break
-        if not title_only and (tok.is_lower or tok.is_punct or tok.is_space or not any(c.isalnum() for c in tok.text)):
+        if not title_only and (tok.islower() or _is_punct(tok) or tok.isspace() or not any(c.isalnum() for c in tok)):
             break
         k += 1
         taken += 1
-    while k > span.end and doc[k - 1].lower_ in allow:
+    while k > span.end and W[k - 1].lower() in allow:
         k -= 1
     if not taken:
         return None
     return Span(doc, span.start, k, label=span.label_)
 
 
-def _list_places(doc, spans) -> list:
+def _list_places(doc, W, spans) -> list:
     """'các xã Quảng Thọ, Quảng An và Phú Hồ': names listed after a place with a level word are places too."""
     _, _, _, Span = _spacy()
     out = []
+    n = len(W)
     for span in spans:
         if span.label_ != "LOC" or span.id_ not in ("level", "province"):
             continue
         k = span.end
-        while k + 1 < len(doc) and (doc[k].text == "," or doc[k].lower_ == "và"):
+        while k + 1 < n and (W[k] == "," or W[k].lower() == "và"):
             j = k + 1
             m = j
-            while m < len(doc) and m - j < 4 and doc[m].is_title and doc[m].is_alpha:
+            while m < n and m - j < 4 and W[m].istitle() and W[m].isalpha():
                 m += 1
-            if m == j or (m < len(doc) and doc[m].is_alpha and not doc[m].is_lower and not doc[m].is_title):
+            if m == j or (m < n and W[m].isalpha() and not W[m].islower() and not W[m].istitle()):
                 break
-            if doc[j].lower_ in _LEVELS_ONE:
+            if W[j].lower() in _LEVELS_ONE:
                 break
             out.append(Span(doc, j, m, label="LOC"))
             k = m
@@ -326,47 +358,47 @@ def _merge_containers(doc, ents: list) -> list:
     out: list = []
     for ent in ents:
         if (out and out[-1].label_ == "ORG" and ent.label_ == "ORG" and out[-1].end == ent.start
-                and out[-1].text.lower() in _containers()):
+                and _text(doc, out[-1]).lower() in _containers()):
             out[-1] = Span(doc, out[-1].start, ent.end, label="ORG")
         else:
             out.append(ent)
     return out
 
 
-def _extend_place_name(doc, span):
+def _extend_place_name(doc, W, span):
     """A level word's place: title-case words (joined by a dash), a number after them or alone."""
     _, _, _, Span = _spacy()
-    k, n = span.end, len(doc)
-    if k < n and doc[k].text == "." and span.text.lower().startswith(("tp", "p", "q", "tx")):
+    k, n = span.end, len(W)
+    if k < n and W[k] == "." and _text(doc, span).lower().startswith(("tp", "p", "q", "tx")):
         k += 1  # "TP. Hà Nội", "P. Xuân Hòa"
     start_names = k
     while k < n and k - start_names < 6:
-        tok = doc[k]
-        if tok.is_title and tok.is_alpha and tok.lower_ not in _LEVELS_ONE:
+        tok = W[k]
+        if tok.istitle() and tok.isalpha() and tok.lower() not in _LEVELS_ONE:
             k += 1
-        elif tok.text in ("-", "–") and k + 1 < n and doc[k + 1].is_title and k > start_names:
+        elif tok in ("-", "–") and k + 1 < n and W[k + 1].istitle() and k > start_names:
             k += 1
         else:
             break
-    if k < n and doc[k].is_digit and len(doc[k].text) <= 2:
+    if k < n and W[k].isdigit() and len(W[k]) <= 2:
         k += 1  # "Phường 22", "xã A Lưới 1"
     if k == start_names:
         return None
     return Span(doc, span.start, k, label="LOC")
 
 
-def _is_address(doc, span) -> bool:
+def _is_address(doc, W, span) -> bool:
     if span.start == 0:
         return False
-    prev = doc[span.start - 1]
-    return prev.like_num or prev.lower_ in ("đường", "phố", "đ.", "ngõ", "hẻm")
+    prev = W[span.start - 1]
+    return doc[span.start - 1].like_num or prev.lower() in ("đường", "phố", "đ.", "ngõ", "hẻm")
 
 
-def _after_level(doc, span) -> bool:
+def _after_level(W, span) -> bool:
     """'huyện Mai Sơn': a name after a level word is a place, even if it starts like a surname."""
     if span.start == 0:
         return False
-    prev = doc[span.start - 1].lower_
+    prev = W[span.start - 1].lower()
     return prev in _LEVELS_ONE or prev in ("phố", "trấn") or prev == "xã"
 
 
@@ -375,27 +407,27 @@ def Span_(doc, start: int, end: int, label: str):
     return Span(doc, start, min(end, len(doc)), label=label)
 
 
-def _extend_place(doc, span):
+def _extend_place(doc, W, span):
     """Take in '(tỉnh|huyện|thành phố …) Name Name' after a body's name."""
     i = span.end
-    n = len(doc)
-    if i + 1 < n and doc[i].is_space and span.text.isupper() and doc[i + 1].is_upper:
+    n = len(W)
+    if i + 1 < n and W[i].isspace() and _text(doc, span).isupper() and W[i + 1].isupper():
         i += 1  # "ỦY BAN NHÂN DÂN ⏎ TỈNH LÂM ĐỒNG": a header name on two lines
     j = i
-    if j + 1 < n and doc[j].lower_ == "cấp" and doc[j + 1].lower_ in ("tỉnh", "huyện", "xã", "trung"):
-        return Span_(doc, span.start, j + 2 + (doc[j + 1].lower_ == "trung"), span.label_)  # "UBND cấp huyện"
-    if j < n and doc[j].lower_ in _LEVELS_ONE:
+    if j + 1 < n and W[j].lower() == "cấp" and W[j + 1].lower() in ("tỉnh", "huyện", "xã", "trung"):
+        return Span_(doc, span.start, j + 2 + (W[j + 1].lower() == "trung"), span.label_)  # "UBND cấp huyện"
+    if j < n and W[j].lower() in _LEVELS_ONE:
         j += 1
-        if j < n and doc[j].text == "." and doc[j - 1].lower_ in ("tp", "tx"):
+        if j < n and W[j] == "." and W[j - 1].lower() in ("tp", "tx"):
             j += 1  # "Cục Thuế TP. Hà Nội"
-    elif j + 1 < n and (doc[j].lower_, doc[j + 1].lower_) in _LEVELS_TWO:
+    elif j + 1 < n and (W[j].lower(), W[j + 1].lower()) in _LEVELS_TWO:
         j += 2
     k = j
-    while k < n and k - j < 4 and doc[k].is_alpha and not doc[k].is_lower:
+    while k < n and k - j < 4 and W[k].isalpha() and not W[k].islower():
         k += 1
     if j == i:  # no level word: take only a known place ("UBND Cao Bằng"), not a person ("… Chính phủ Trần Hồng Hà")
         names = _place_names()
-        k = next((m for m in range(k, i, -1) if doc[i:m].text in names), i)
+        k = next((m for m in range(k, i, -1) if _text(doc, doc[i:m]) in names), i)
     end = k if k > j or j > i else i
     if end <= i and i > span.end:
         end = span.end

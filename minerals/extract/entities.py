@@ -28,6 +28,6 @@ def get_entities(doc: Document) -> list[Entity]:
     for offset, chunk in _chunks(doc.text or ""):
         for e in nlp(chunk).ents:
             s, t = offset + e.start_char, offset + e.end_char
-            out.append(Entity(text=e.text, label=e.label_, normalized=e._.normalized or e.text, start=s, end=t,
+            out.append(Entity(text=chunk[e.start_char : e.end_char], label=e.label_, normalized=e._.normalized or e.text, start=s, end=t,
                               page=doc.page_at(s)))
     return out
