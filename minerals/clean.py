@@ -198,13 +198,14 @@ _LIST_START = regex.compile(
 )
 _UPPER_OR_DIGIT = regex.compile(r"[\p{Lu}\d]")
 _LOWER_OR_DIGIT = regex.compile(r"[\p{Ll}\d(]")
-_END_PUNCT = regex.compile(r"[.:;!?…]['\"”)\]]*$")
+_END_PUNCT = regex.compile(r"[.:;!?…]['\"”)\]]*$", regex.REVERSE)
 # A line ending in one of these cannot end a paragraph ("của Bộ trưởng Bộ" ⏎ "Tài chính", realdocs 004).
 _DANGLING = regex.compile(
     r"(?:[,–-]|(?<!\p{L})(?:và|của|số|ngày|tháng|năm|về|tại|theo|các|những|với|cho|Bộ|Sở|Ban|Cục|Phòng|Ủy ban|"
-    r"Hội đồng|Thủ tướng|Bộ trưởng|Chủ tịch|Nghị định|Quyết định|Thông tư|Chỉ thị|Nghị quyết|Kế hoạch|Công văn|Luật))$"
+    r"Hội đồng|Thủ tướng|Bộ trưởng|Chủ tịch|Nghị định|Quyết định|Thông tư|Chỉ thị|Nghị quyết|Kế hoạch|Công văn|Luật))$",
+    regex.REVERSE,  # anchored at the end: searched from the end
 )
-_NUMBER_CUT = regex.compile(r"\d[\d.]*\s*/[\p{L}\d&/-]*[-/]$")
+_NUMBER_CUT = regex.compile(r"\d[\d.]*\s*/[\p{L}\d&/-]*[-/]$", regex.REVERSE)
 
 
 def unwrap_lines(text: str) -> Iterable[Edit]:
