@@ -70,11 +70,17 @@ def _header_map() -> dict[str, str]:
     return {_key(alias): field for field, aliases in _spec()["columns"].items() for alias in aliases}
 
 
+@functools.cache
+def _unknown() -> frozenset[str]:
+    return frozenset(patterns.fold(u) for u in _spec()["unknown"])
+
+
 def is_unknown(value) -> bool:
     """None, NaN, blank, or a placeholder such as thuvienphapluat's "Đã biết"."""
     if value is None or value != value:
         return True
-    return patterns.fold(str(value)) in {patterns.fold(u) for u in _spec()["unknown"]}
+    text = str(value)
+    return len(text) < 20 and patterns.fold(text) in _unknown()  # placeholders are short; titles need no folding
 
 
 def clean_value(value) -> str | None:
@@ -108,14 +114,20 @@ def normalize_status(value) -> str | None:
     return text
 
 
+@functools.cache
+def _type_words() -> tuple[tuple[str, str], ...]:
+    """(folded type word, type), Vietnamese and English, longest first."""
+    words = {**patterns.type_by_word(), **{patterns.fold(k): v for k, v in _spec()["english_types"].items()}}
+    return tuple(sorted(words.items(), key=lambda kv: -len(kv[0])))
+
+
 def doc_type_of(value) -> str | None:
     """The full type name a registry prints, possibly with more words ("Quyết định của Chủ tịch UBND tỉnh")."""
     text = clean_value(value)
     if text is None:
         return None
     folded = patterns.fold(text)
-    words = sorted({**patterns.type_by_word(), **_spec()["english_types"]}.items(), key=lambda kv: -len(kv[0]))
-    for word, name in words:
+    for word, name in _type_words():
         if folded == word or folded.startswith(word + " "):
             return name
     return text
