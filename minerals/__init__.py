@@ -8,7 +8,7 @@ The pipeline, one verb per stage, one ``Document`` through all of them::
     doc.to_dict()                          # the JSON contract of `minerals extract`
 
 or all at once: ``minerals.process("report.txt")``; over an archive, ``minerals mine`` → ``open_dataset`` →
-``build_graph`` (the legal-reference graph).
+``build_graph`` (the legal-reference graph, titles and dates of cited documents from ``load_registry()``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .extract import canonical_id, extract, get_citations, get_named_laws, norma
 from .graph import build_graph
 from .models import Citation, Document, NamedLaw
 from .readers import read
+from .registry import load_registry
 
 
 def open_dataset(path: str | Path) -> dict:
@@ -30,12 +31,12 @@ def open_dataset(path: str | Path) -> dict:
 
     return _open(path)
 
-def check(dataset, kinds=None) -> list:
+def check(dataset, kinds=None, registry="default") -> list:
     """Citation checks over a mined dataset (the tables of ``open_dataset``, or its path): a list of
-    ``minerals.checks.CitationWarning``, each with its evidence."""
+    ``minerals.checks.CitationWarning``, each with its evidence; ``registry`` as in ``build_graph``."""
     from .checks import check as _check
 
-    return _check(dataset, kinds)
+    return _check(dataset, kinds, registry=registry)
 
 
 __version__ = "0.1.0"
@@ -49,5 +50,5 @@ def process(path: str | Path, **read_options) -> Document:
 __all__ = [
     "Citation", "Document", "MineralsError", "NamedLaw", "ReadError",
     "build_graph", "canonical_id", "check", "clean", "clean_text", "extract", "get_citations", "get_named_laws",
-    "normalize_number", "open_dataset", "process", "read",
+    "load_registry", "normalize_number", "open_dataset", "process", "read",
 ]

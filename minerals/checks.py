@@ -14,10 +14,14 @@ their full citation and are left out, so a finding is reported once, where the n
   1109/QĐ-UBND", realdocs 022: QĐ is Quyết định); generic words ("văn bản") never contradict.
 - ``malformed_number``: a number that matches none of the official shapes of ``patterns/checks.json``
   ("21/2007-TT-BLĐTBXH", seed 004: a dash where the slash belongs).
+- ``date_vs_registry``: the date printed with a citation is not the date a registry of known documents
+  (``minerals.registry``) gives that id; a number without a year is compared only with the entry of the printed
+  date's year (another year's entry is another document).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -29,7 +33,7 @@ from .extract.citations import _type_word_before
 
 KINDS = (
     "date_vs_number_year", "inconsistent_across_archive", "cited_after_citing", "type_contradicts_symbol",
-    "malformed_number",
+    "malformed_number", "date_vs_registry",
 )
 
 
@@ -248,6 +252,24 @@ def malformed_number(tables: dict) -> list[CitationWarning]:
     return out
 
 
+def date_vs_registry(tables: dict, registry) -> list[CitationWarning]:
+    paths = _paths(tables)
+    out = []
+    for row in _rows(tables["citations"]):
+        printed = row["date"]
+        if not printed or len(printed) != 10 or row.get("short_form") or not row["id"]:
+            continue
+        entry = registry.lookup(row["id"], date=printed)
+        if entry is None or not entry.date or entry.date == printed:
+            continue
+        w = _warning("date_vs_registry", row, paths,
+                     f"{row['number']} is printed with the date {printed}; the registry ({entry.source}) dates it "
+                     f"{entry.date}")
+        registry_says = f"registry ({entry.source}): {entry.number} {entry.date}" + (f", {entry.url}" if entry.url else "")
+        out.append(dataclasses.replace(w, evidence=f"{w.evidence} | {registry_says}"))
+    return out
+
+
 def _paths(tables: dict) -> dict:
     return {r["doc_id"]: r["path"] for r in _rows(tables["documents"])}
 
@@ -258,18 +280,34 @@ CHECKS: dict[str, Callable[[dict], list[CitationWarning]]] = {
     "cited_after_citing": cited_after_citing,
     "type_contradicts_symbol": type_contradicts_symbol,
     "malformed_number": malformed_number,
+    "date_vs_registry": date_vs_registry,
 }
+NEEDS_REGISTRY = frozenset({"date_vs_registry"})
 
 
-def check(dataset, kinds: Iterable[str] | None = None) -> list[CitationWarning]:
+def check(dataset, kinds: Iterable[str] | None = None, registry="default") -> list[CitationWarning]:
     """Every warning of the checks in ``kinds`` (default: all) over ``dataset``, the tables ``open_dataset``
-    returns (or a dataset path or URL, opened here)."""
+    returns (or a dataset path or URL, opened here). ``registry`` ("default": the shipped one; a path; a
+    ``Registry``; None) is what ``date_vs_registry`` compares with; without one that check is skipped, unless
+    asked for by name (then a ValueError)."""
+    from .registry import registry_option
+
     if not isinstance(dataset, dict):
         from .dataset import open_dataset
 
         dataset = open_dataset(dataset)
+    asked = kinds is not None
     kinds = list(kinds) if kinds is not None else list(CHECKS)
     unknown = [k for k in kinds if k not in CHECKS]
     if unknown:
         raise ValueError(f"unknown check {unknown[0]!r}; valid: {', '.join(CHECKS)}")
-    return [w for k in kinds for w in CHECKS[k](dataset)]
+    registry = registry_option(registry) if NEEDS_REGISTRY & set(kinds) else None
+    if registry is None and asked and NEEDS_REGISTRY & set(kinds):
+        raise ValueError(f"{', '.join(sorted(NEEDS_REGISTRY & set(kinds)))} needs a registry (--registry PATH)")
+    out = []
+    for k in kinds:
+        if k in NEEDS_REGISTRY:
+            out += CHECKS[k](dataset, registry) if registry is not None else []
+        else:
+            out += CHECKS[k](dataset)
+    return out

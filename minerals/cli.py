@@ -20,6 +20,9 @@ app = typer.Typer(
 )
 
 MaxMb = Annotated[float, typer.Option("--max-mb", help="Refuse files larger than this many MB.")]
+RegistryOpt = Annotated[str, typer.Option(
+    "--registry", help="Known documents (CSV/TSV: number, type, issuer, date, title, status) that fill in cited "
+    "documents; 'default' is the registry shipped with minerals, 'none' uses none.")]
 
 
 def _fail(err: Exception) -> None:
@@ -160,18 +163,19 @@ def graph(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (a folder for csv).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf, json or csv "
                                             "(default: from OUT's suffix; a folder is csv).")] = None,
+    registry: RegistryOpt = "default",
 ) -> None:
     """The legal-reference graph: documents (mined and cited, merged by canonical id) and who cites whom, how.
     Without --out, prints a summary.
 
-    Example: minerals graph out --format graphml -o refs.graphml
+    Example: minerals graph out --format graphml -o refs.graphml --registry my_registry.tsv
     """
     from .graph import build_graph, check_format, export, format_for, summarize
 
     try:
         if fmt is not None:
             check_format(fmt)
-        g = build_graph(dataset)
+        g = build_graph(dataset, registry=registry)
         if out is not None:
             written = export(g, fmt or format_for(out), out)
     except MineralsError as err:
@@ -179,6 +183,9 @@ def graph(
     s = summarize(g)
     typer.echo(f"{s.nodes} nodes ({s.mined} mined documents, {s.cited_only} cited-only documents), "
                f"{s.edges} edges carrying {s.citations} citations")
+    if s.registry is not None:
+        typer.echo(f"registry {Path(s.registry).name} ({s.registry_size} known documents): {s.in_registry} nodes "
+                   f"found, {s.filled} given a title, date, issuer, type or status")
     if out is None and s.top:
         typer.echo("most cited: " + ", ".join(f"{n} ×{k}" for n, k in s.top))
     elif out is not None:
@@ -290,14 +297,16 @@ def check_cmd(
     dataset: Annotated[str, typer.Argument(help="The dataset folder or URL `minerals mine` wrote.")],
     kind: Annotated[list[str] | None, typer.Option("--kind", help="Only this check (repeatable): "
                                                    "date_vs_number_year, inconsistent_across_archive, "
-                                                   "cited_after_citing, type_contradicts_symbol, malformed_number.")] = None,
+                                                   "cited_after_citing, type_contradicts_symbol, malformed_number, "
+                                                   "date_vs_registry.")] = None,
+    registry: RegistryOpt = "default",
     csv: Csv = False, json_out: Json = False,
 ) -> None:
     """Citation checks: a date that disagrees with its number's year or across the archive, a document cited
-    before it was issued, a type word that contradicts the symbol's code, a malformed number. One row per
-    warning with its evidence; exits 0 when there are warnings.
+    before it was issued, a type word that contradicts the symbol's code, a malformed number, a date that
+    disagrees with the registry's. One row per warning with its evidence; exits 0 when there are warnings.
 
-    Example: minerals check out --json
+    Example: minerals check out --registry my_registry.tsv --json
     """
     import dataclasses
 
@@ -306,7 +315,7 @@ def check_cmd(
     from .checks import CitationWarning, check
 
     try:
-        warnings = check(dataset, kinds=kind or None)
+        warnings = check(dataset, kinds=kind or None, registry=registry)
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="--kind") from err
     except MineralsError as err:

@@ -79,3 +79,9 @@ class GraphError(MineralsError):
     """The reference graph cannot be built or written (no dataset, unknown format, unwritable output)."""
 
     stage = "graph"
+
+
+class RegistryError(MineralsError):
+    """A registry file (a table of known documents) is missing, unreadable or has no usable number column."""
+
+    stage = "registry"

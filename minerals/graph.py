@@ -28,7 +28,9 @@ import regex
 from .errors import GraphError
 
 FORMATS = ("graphml", "gexf", "json", "csv")
-NODE_FIELDS = ("number", "doc_type", "issuer", "jurisdiction", "date", "title", "path", "doc_id")
+NODE_FIELDS = ("number", "doc_type", "issuer", "jurisdiction", "date", "title", "status", "path", "doc_id", "registry",
+               "registry_url", "from_registry")
+REGISTRY_FIELDS = ("title", "date", "issuer", "doc_type", "status")  # what a registry entry fills when unknown
 UNKNOWN_RELATION = "trích dẫn"  # the edge key when the citing sentence names no relation (attribute stays None)
 _HAS_DIGIT = regex.compile(r"^\d")
 _NOT_WORD = regex.compile(r"[^A-Z0-9]+")
@@ -78,10 +80,14 @@ def _frames(dataset) -> Mapping:
     return open_dataset(path)
 
 
-def build_graph(dataset):
-    """The reference graph of a dataset folder (or of ``open_dataset``'s dict of frames): a MultiDiGraph."""
+def build_graph(dataset, registry="default"):
+    """The reference graph of a dataset folder (or of ``open_dataset``'s dict of frames): a MultiDiGraph.
+    ``registry`` ("default": the shipped one; a path; a ``Registry``; None) fills what citations leave unknown
+    (``fill_from_registry``)."""
+    from .registry import registry_option
     from .resolve import home_jurisdiction
 
+    registry = registry_option(registry)
     nx = _nx()
     frames = _frames(dataset)
     docs, cites = frames["documents"], frames["citations"]
@@ -143,7 +149,32 @@ def build_graph(dataset):
             data["sentences"].append(sentence)
     for node, attrs in g.nodes(data=True):
         attrs["cited"] = sum(w for _, _, w in g.in_edges(node, data="weight"))
+    fill_from_registry(g, registry)
     return g
+
+
+def fill_from_registry(g, registry) -> int:
+    """Fill each node's unknown title, date, issuer, type and status from its registry entry (a number without a
+    year is matched within the node's date's year). A matched node gets ``registry`` (the entry's sources),
+    ``registry_url`` and ``from_registry`` (the fields it gave); printed values are never replaced. Returns the
+    number of nodes matched."""
+    matched = 0
+    if registry is not None:
+        g.graph.update(registry=str(registry.path), registry_size=len(registry))
+    for node, attrs in g.nodes(data=True):
+        attrs.setdefault("status", None)
+        attrs.update(registry=None, registry_url=None, from_registry=[])
+        if registry is None or node.startswith("doc:"):
+            continue
+        entry = registry.lookup(node, date=attrs.get("date"))
+        if entry is None:
+            continue
+        matched += 1
+        filled = [f for f in REGISTRY_FIELDS if attrs.get(f) is None and getattr(entry, f)]
+        for f in filled:
+            attrs[f] = getattr(entry, f)
+        attrs.update(registry=entry.source, registry_url=entry.url, from_registry=filled)
+    return matched
 
 
 @dataclass(frozen=True)
@@ -154,6 +185,10 @@ class GraphSummary:
     mined: int
     cited_only: int
     top: list[tuple[str, int]]
+    registry: str | None = None  # the registry file, when one was used
+    registry_size: int = 0  # its documents
+    in_registry: int = 0  # nodes it matched
+    filled: int = 0  # nodes it gave at least one field
 
 
 def summarize(g, top: int = 5) -> GraphSummary:
@@ -161,7 +196,10 @@ def summarize(g, top: int = 5) -> GraphSummary:
     cited_only = sum(1 for n, m in g.nodes(data="mined") if not m and g.in_degree(n))
     most = sorted(((a.get("number") or n, a["cited"]) for n, a in g.nodes(data=True) if a.get("cited")),
                   key=lambda t: (-t[1], t[0]))[:top]
-    return GraphSummary(g.number_of_nodes(), g.number_of_edges(), int(g.size(weight="weight")), mined, cited_only, most)
+    matched = [a for _, a in g.nodes(data=True) if a.get("registry")]
+    return GraphSummary(g.number_of_nodes(), g.number_of_edges(), int(g.size(weight="weight")), mined, cited_only, most,
+                        g.graph.get("registry"), g.graph.get("registry_size", 0), len(matched),
+                        sum(1 for a in matched if a.get("from_registry")))
 
 
 # --- export ----------------------------------------------------------------------------------------------
@@ -253,4 +291,6 @@ def _write_csv(g, folder: Path) -> list[Path]:
 
 
 def _csv_value(v):
+    if isinstance(v, (list, tuple)):
+        return " | ".join(map(str, v))
     return str(v).lower() if isinstance(v, bool) else v
