@@ -24,6 +24,17 @@ def test_doc_text_equals_clean_text(processed):
         assert nlp.make_doc(doc.text).text == doc.text
 
 
+def test_tokens_are_the_regex_tokens(processed):
+    """The tokens are ``_TOKEN``'s, and the word list the entity rules read is the Doc's."""
+    from minerals.nlp import _TOKEN, _words
+
+    nlp = make_nlp()
+    for doc in processed.values():
+        sdoc = nlp.make_doc(doc.text)
+        assert [t.text for t in sdoc if not t.is_space] == _TOKEN.findall(doc.text), doc.path
+        assert _words(sdoc) == [t.text for t in sdoc]
+
+
 def test_underthesea_words_aligned_and_numbers_whole():
     text = "Căn cứ Nghị định số 126/2007/NĐ-CP ngày 01/8/2007 của Chính phủ về Thoả thuận"
     doc = underthesea_doc(text, fixed=["126/2007/NĐ-CP"])
