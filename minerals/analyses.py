@@ -134,14 +134,15 @@ def most_cited(g, top: int = 20, by: str | None = None):
     is doc_type, issuer, level or year."""
     _check_by(by)
     pd = _pd()
+    ranked = sorted(((-a["cited"], -_citing(g, n), n) for n, a in g.nodes(data=True) if a.get("cited")))
+    if by is None:
+        ranked = ranked[:top]  # the attributes of the top rows only: fast on 10⁵ nodes
     rows = []
-    for n, a in g.nodes(data=True):
-        if not a.get("cited"):
-            continue
-        rows.append({"id": n, "number": a.get("number"), "doc_type": a.get("doc_type"),
-                     "issuer": issuer_name(a), "year": node_year(a),
-                     "level": node_level(a),
-                     "mined": bool(a.get("mined")), "citations": a["cited"], "documents": _citing(g, n)})
+    for minus_cited, minus_docs, n in ranked:
+        a = g.nodes[n]
+        rows.append({"id": n, "number": a.get("number"), "doc_type": a.get("doc_type"), "issuer": issuer_name(a),
+                     "year": node_year(a), "level": node_level(a), "mined": bool(a.get("mined")),
+                     "citations": -minus_cited, "documents": -minus_docs})
     cols = ["id", "number", "doc_type", "issuer", "year", "level", "mined", "citations", "documents"]
     frame = pd.DataFrame(rows, columns=cols).astype({"year": "Int64"})
     frame = frame.sort_values(["citations", "documents", "id"], ascending=[False, False, True], kind="stable")
@@ -233,11 +234,12 @@ def communities(g, top: int = 5, seed: int = 0, min_size: int = 2):
     for i, members in enumerate(community_sets(g, seed=seed), start=1):
         if len(members) < min_size:
             continue
-        attrs = [(m, g.nodes[m]) for m in members]
+        attrs = [(m, g.nodes[m]) for m in sorted(members)]
         inside = sum(w for u, v, w in g.subgraph(members).edges(data="weight"))
         ranked = sorted(((a.get("cited") or 0, m, a) for m, a in attrs if a.get("cited")),
                         key=lambda t: (-t[0], t[1]))[:top]
-        types = Counter(a.get("doc_type") for _, a in attrs if a.get("doc_type")).most_common(3)
+        types = sorted(Counter(a.get("doc_type") for _, a in attrs if a.get("doc_type")).items(),
+                       key=lambda t: (-t[1], t[0]))[:3]
         rows.append({"community": i, "size": len(members), "mined": sum(bool(a.get("mined")) for _, a in attrs),
                      "citations": int(inside), "types": ", ".join(f"{t} {k}" for t, k in types),
                      "most_cited": ", ".join(f"{a.get('number') or m} ×{c}" for c, m, a in ranked)})
