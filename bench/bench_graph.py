@@ -1,11 +1,13 @@
-"""Building and exporting the legal-reference graph at archive scale: build time, each export's time and size.
+"""Building, exporting and analysing the legal-reference graph at archive scale: build time, each export's time
+and size, each analysis's time (minerals/analyses.py).
 
-Run: python bench/bench_graph.py [--docs 10000] [--per-doc 30] [--dataset DIR]
+Run: python bench/bench_graph.py [--docs 10000] [--per-doc 30] [--dataset DIR] [--chains 200]
 The citation rows are synthetic, made from a real dataset's rows (``--dataset``; without it corpus/seeds and
 corpus/realdocs are mined into bench/_work/graph-dataset first): each of ``--docs`` documents gets about
 ``--per-doc`` citations drawn from the real ones, a third of them with the number mutated (another số, another
 year) so that cited documents are many and shared; one document in ten has its own number among the cited ones.
-Timings are printed, not asserted.
+The chain is timed from ``--chains`` mined documents picked at random (mean and slowest). Timings are printed,
+not asserted.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ WORK = ROOT / "bench" / "_work"
 import pandas as pd  # noqa: E402
 
 import minerals  # noqa: E402
+from minerals import analyses  # noqa: E402
 from minerals.graph import FORMATS, build_graph, export, summarize  # noqa: E402
 
 _LEAD = re.compile(r"^\d+")
@@ -81,6 +84,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=10_000)
     ap.add_argument("--per-doc", type=int, default=30)
     ap.add_argument("--dataset", type=Path, default=None, help="A mined dataset to draw real citations from.")
+    ap.add_argument("--chains", type=int, default=200, help="How many documents to walk a chain from.")
     args = ap.parse_args()
 
     tables = synthetic(real_tables(args.dataset), args.docs, args.per_doc)
@@ -102,6 +106,32 @@ def main() -> None:
         dt = time.perf_counter() - t0
         size = sum(f.stat().st_size for f in files) / 1e6
         print(f"{fmt:<10} {dt:7.2f} s  {size:7.1f} MB")
+    time_analyses(g, args.chains)
+
+
+def _timed(label: str, fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    result = fn(*args, **kwargs)
+    print(f"{label:<24} {time.perf_counter() - t0:7.2f} s  {len(result):>7,} rows")
+    return result
+
+
+def time_analyses(g, chains: int) -> None:
+    _timed("most_cited", analyses.most_cited, g, top=20)
+    _timed("most_cited by doc_type", analyses.most_cited, g, top=20, by="doc_type")
+    for by in ("doc_type", "issuer", "level"):
+        _timed(f"degree_table by {by}", analyses.degree_table, g, by=by)
+    _timed("absent", analyses.absent, g)
+    _timed("communities", analyses.communities, g)
+    mined = sorted(n for n, m in g.nodes(data="mined") if m)
+    starts = random.Random(1).sample(mined, min(chains, len(mined)))
+    times, sizes = [], []
+    for n in starts:
+        t0 = time.perf_counter()
+        sizes.append(len(analyses.chain(g, n)))
+        times.append(time.perf_counter() - t0)
+    print(f"chain × {len(starts):<15} {sum(times) / len(times):7.3f} s mean, {max(times):.3f} s slowest, "
+          f"{sum(sizes) / len(sizes):,.0f} hops mean, {max(sizes):,} most")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from . import clean, extract, read
 from .errors import MineralsError
@@ -157,7 +158,28 @@ def mine(
         typer.echo("most cited: " + ", ".join(f"{n} ×{k}" for n, k in s.top_cited))
 
 
-@app.command()
+class _DefaultCommandGroup(TyperGroup):
+    """A group whose first word, when it is not one of its commands, goes to the default command: so
+    `minerals graph DATASET -o OUT` (export) and `minerals graph chain FILE` (an analysis) both work. A dataset
+    folder named like a command is reached with `minerals graph export NAME`."""
+
+    default_command = "export"
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+graph_app = typer.Typer(
+    cls=_DefaultCommandGroup, no_args_is_help=True,
+    help="The legal-reference graph: `minerals graph DATASET` summarizes or exports it; `minerals graph "
+         "chain|top|degree|absent|communities` analyse it.",
+)
+app.add_typer(graph_app, name="graph")
+
+
+@graph_app.command("export")
 def graph(
     dataset: Annotated[Path, typer.Argument(help="The dataset folder `minerals mine` wrote.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (a folder for csv).")] = None,
@@ -166,7 +188,7 @@ def graph(
     registry: RegistryOpt = "default",
 ) -> None:
     """The legal-reference graph: documents (mined and cited, merged by canonical id) and who cites whom, how.
-    Without --out, prints a summary.
+    Without --out, prints a summary. The word `export` may be left out.
 
     Example: minerals graph out --format graphml -o refs.graphml --registry my_registry.tsv
     """
@@ -208,6 +230,7 @@ def _emit(frame, csv: bool, json_out: bool, xlsx: Path | None) -> None:
     elif json_out:
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
+        import pandas as pd
         from rich.console import Console
         from rich.table import Table
 
@@ -215,7 +238,7 @@ def _emit(frame, csv: bool, json_out: bool, xlsx: Path | None) -> None:
         for col in frame.columns:
             table.add_column(str(col), overflow="fold")
         for row in frame.itertuples(index=False):
-            table.add_row(*["" if v is None or v != v else str(v) for v in row])
+            table.add_row(*["" if v is None or v is pd.NA or v != v else str(v) for v in row])
         Console(width=200).print(table)
         typer.echo(f"{len(frame)} rows")
 
@@ -231,6 +254,109 @@ def _query(fn, *args, csv=False, json_out=False, xlsx=None, **kwargs) -> None:
     except MineralsError as err:
         _fail(err)
     _emit(frame, csv, json_out, xlsx)
+
+
+GraphDataset = Annotated[Path, typer.Option("--dataset", "-d", help="The dataset folder `minerals mine` wrote.")]
+By = Annotated[str | None, typer.Option("--by", help="Group by doc_type, issuer, level (national/local) or year.")]
+
+
+def _analysis(fn, dataset: Path, *args, csv=False, json_out=False, **kwargs) -> None:
+    from .graph import build_graph
+
+    try:
+        frame = fn(build_graph(dataset), *args, **kwargs)
+    except MineralsError as err:
+        _fail(err)
+    _emit(frame, csv, json_out, None)
+
+
+@graph_app.command("chain")
+def g_chain(
+    file: Annotated[str, typer.Argument(help="A mined file (its path), or a number in the graph.")],
+    dataset: GraphDataset = Path("out"),
+    every_relation: Annotated[bool, typer.Option("--every-relation", help="Follow every citation, not only "
+                                                 "the implementing ones (thực hiện, triển khai, căn cứ, …).")] = False,
+    csv: Csv = False, json_out: Json = False,
+) -> None:
+    """The documents FILE implements, hop by hop (relation and sentence), up to the national ones; the
+    national documents the chain ends at are marked ⇧.
+
+    Example: minerals graph chain corpus/seeds/001_1d392ddcd08d93c9.txt --dataset out
+    """
+    from .analyses import chain, find_node
+    from .graph import UNKNOWN_RELATION, build_graph
+
+    try:
+        g = build_graph(dataset)
+        root = find_node(g, file)
+        frame = chain(g, root, follow=None if every_relation else ())
+    except MineralsError as err:
+        _fail(err)
+    if csv or json_out:
+        _emit(frame, csv, json_out, None)
+        return
+    a = g.nodes[root]
+    typer.echo(f"{a.get('path') or root} ({a.get('doc_type') or '?'}, {a.get('issuer') or '?'})")
+    for r in frame.itertuples(index=False):
+        mark = " ⇧" if r.ultimate else ""
+        who = ", ".join(v for v in (r.doc_type, r.issuer, r.level) if isinstance(v, str))
+        rel = r.relation if isinstance(r.relation, str) else UNKNOWN_RELATION
+        number = r.number if isinstance(r.number, str) else r.target
+        typer.echo(f"{'   ' * r.depth}└ {rel} → {number} ({who}){mark}")
+    tops = frame[frame["ultimate"]]
+    typer.echo(f"{len(frame)} documents on the chain; national documents it ends at: "
+               + (", ".join(f"{t.doc_type or ''} {t.number}".strip() for t in tops.itertuples()) or "none"))
+
+
+@graph_app.command("top")
+def g_top(dataset: GraphDataset = Path("out"), by: By = None,
+          limit: Annotated[int, typer.Option(help="How many (per group with --by).")] = 20,
+          csv: Csv = False, json_out: Json = False) -> None:
+    """The most cited documents of the graph (citations, then citing documents), overall or per group.
+
+    Example: minerals graph top --by doc_type --limit 3 --dataset out
+    """
+    from .analyses import most_cited
+
+    _analysis(most_cited, dataset, top=limit, by=by, csv=csv, json_out=json_out)
+
+
+@graph_app.command("degree")
+def g_degree(dataset: GraphDataset = Path("out"),
+             by: Annotated[str, typer.Option("--by", help="doc_type, issuer, level or year.")] = "doc_type",
+             csv: Csv = False, json_out: Json = False) -> None:
+    """In- and out-degree per type, issuer, level or year: distinct links and citation rows each way.
+
+    Example: minerals graph degree --by issuer --dataset out
+    """
+    from .analyses import degree_table
+
+    _analysis(degree_table, dataset, by=by, csv=csv, json_out=json_out)
+
+
+@graph_app.command("absent")
+def g_absent(dataset: GraphDataset = Path("out"), csv: Csv = False, json_out: Json = False) -> None:
+    """Documents cited but not in the archive, most citing documents first: what to add next.
+
+    Example: minerals graph absent --dataset out --csv > missing.csv
+    """
+    from .analyses import absent
+
+    _analysis(absent, dataset, csv=csv, json_out=json_out)
+
+
+@graph_app.command("communities")
+def g_communities(dataset: GraphDataset = Path("out"),
+                  seed: Annotated[int, typer.Option(help="Louvain's random seed.")] = 0,
+                  csv: Csv = False, json_out: Json = False) -> None:
+    """Groups of documents that cite each other (Louvain on the undirected graph weighted by citations):
+    size, types and most cited members.
+
+    Example: minerals graph communities --dataset out
+    """
+    from .analyses import communities
+
+    _analysis(communities, dataset, seed=seed, csv=csv, json_out=json_out)
 
 
 @query_app.command("citations")
