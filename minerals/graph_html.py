@@ -15,6 +15,7 @@ from importlib import resources
 from math import sqrt
 
 MAX_NODES = 2000  # beyond this many nodes the page shows a selection (``--max-nodes``)
+SPRING_LAYOUT_MAX = 400  # past this many nodes shown, an anchored layout (a spring layout is too slow)
 CORE_SHARE = 10  # of a selection, 1/CORE_SHARE are the most cited documents, the rest their best-linked neighbours
 _SENTENCES_PER_EDGE = 5  # sentences kept per relation of an edge (the json export has them all)
 
@@ -51,9 +52,12 @@ def select_nodes(g, max_nodes: int = MAX_NODES) -> tuple[list, str | None]:
 
 def _layout(h) -> dict:
     """Positions in pixels: each connected part laid out alone (seeded spring layout, sized by its nodes), the
-    parts packed in rows, largest first — one spring layout of everything throws small parts to the edges."""
+    parts packed in rows, largest first — one spring layout of everything throws small parts to the edges.
+    Past ``SPRING_LAYOUT_MAX`` nodes a spring layout takes minutes in networkx: ``_anchored_layout`` instead."""
     import networkx as nx
 
+    if h.number_of_nodes() > SPRING_LAYOUT_MAX:
+        return _anchored_layout(h)
     simple = nx.Graph(h.to_undirected(as_view=True))
     parts = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(map(str, c))))
     placed: list[tuple[dict, float]] = []
@@ -80,9 +84,52 @@ def _layout(h) -> dict:
     return out
 
 
+def _anchored_layout(h) -> dict:
+    """A layout for big views in about a second: the most linked nodes (a tenth) are laid out by a spring layout
+    of how often they are linked to the same documents (co-citation), and every other node sits among the
+    anchors it links to, jittered — so a report sits between the decrees it cites."""
+    import random
+
+    import networkx as nx
+
+    n = h.number_of_nodes()
+    simple = nx.Graph(h.to_undirected(as_view=True))
+    ranked = sorted(simple, key=lambda v: (-simple.degree(v), str(v)))
+    anchors = ranked[: max(2, min(SPRING_LAYOUT_MAX, n // CORE_SHARE))]
+    is_anchor = set(anchors)
+    co = nx.Graph()
+    co.add_nodes_from(anchors)
+    for v in simple:
+        linked = sorted((u for u in simple[v] if u in is_anchor), key=str)[:40]
+        for i, a in enumerate(linked):
+            for b in linked[i + 1:]:
+                co.add_edge(a, b, weight=co.get_edge_data(a, b, {"weight": 0})["weight"] + 1)
+        if v in is_anchor:
+            for u in linked:
+                co.add_edge(v, u, weight=co.get_edge_data(v, u, {"weight": 0})["weight"] + 1)
+    pos = {v: (float(x), float(y)) for v, (x, y) in nx.spring_layout(co, seed=1, weight="weight").items()}
+    rnd = random.Random(1)
+    spread = 1.2 / sqrt(len(anchors))
+    rest = [v for v in ranked if v not in is_anchor]
+    for _ in range(2):  # nodes linked only to non-anchors are placed once their neighbours are
+        waiting = []
+        for v in rest:
+            near = [pos[u] for u in simple[v] if u in pos]
+            if not near:
+                waiting.append(v)
+                continue
+            cx, cy = sum(p[0] for p in near) / len(near), sum(p[1] for p in near) / len(near)
+            pos[v] = (cx + rnd.uniform(-spread, spread), cy + rnd.uniform(-spread, spread))
+        rest = waiting
+    for i, v in enumerate(rest):  # unlinked to anything shown: a row below
+        pos[v] = (-1.2 + 2.4 * i / max(1, len(rest)), 1.4)
+    scale = 80 * sqrt(n)  # wider than a spring layout's: anchored nodes crowd their anchors
+    return {v: (round(x * scale, 1), round(y * scale, 1)) for v, (x, y) in pos.items()}
+
+
 def graph_data(g, max_nodes: int = MAX_NODES) -> dict:
-    """What the page draws: nodes (attributes, citing documents, position) and one edge per (citing, cited)
-    pair with each relation's weight and sentences."""
+    """What the page draws: nodes (attributes, citing documents, position), one edge per (citing, cited)
+    pair with each relation's weight and sentences (indexes into ``sentences``, each distinct sentence once)."""
     nodes, note = select_nodes(g, max_nodes)
     h = g.subgraph(nodes)
     pos = _layout(h)
@@ -96,13 +143,15 @@ def graph_data(g, max_nodes: int = MAX_NODES) -> dict:
             "citers": len(set(g.predecessors(v))), "x": pos[v][0], "y": pos[v][1],
         })
     pairs: dict = {}
+    sentence_ids: dict[str, int] = {}  # one sentence often cites several documents: stored once
     for u, v, a in h.edges(data=True):
         pair = pairs.setdefault((u, v), {"source": str(u), "target": str(v), "weight": 0, "relations": []})
         pair["weight"] += int(a.get("weight") or 0)
         sentences = list(a.get("sentences") or ())
+        kept = [sentence_ids.setdefault(s, len(sentence_ids)) for s in sentences[:_SENTENCES_PER_EDGE]]
         pair["relations"].append({"relation": a.get("relation"), "weight": int(a.get("weight") or 0),
-                                  "sentences": sentences[:_SENTENCES_PER_EDGE], "more": max(0, len(sentences) - _SENTENCES_PER_EDGE)})
-    return {"nodes": out_nodes, "edges": list(pairs.values()), "note": note,
+                                  "sentences": kept, "more": max(0, len(sentences) - _SENTENCES_PER_EDGE)})
+    return {"nodes": out_nodes, "edges": list(pairs.values()), "sentences": list(sentence_ids), "note": note,
             "total": {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
                       "citations": int(g.size(weight="weight"))}}
 
