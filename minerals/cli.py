@@ -160,8 +160,8 @@ def graph(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (a folder for csv).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf, json, csv or html "
                                             "(default: from OUT's suffix; a folder is csv).")] = None,
-    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="html: beyond this many nodes the page "
-                                           "shows the most cited documents and their neighbours.")] = 2000,
+    max_nodes: Annotated[int | None, typer.Option("--max-nodes", min=1, help="html: beyond this many nodes (default "
+                                                  "2000) the page shows the most cited and their neighbours.")] = None,
 ) -> None:
     """The legal-reference graph: documents (mined and cited, merged by canonical id) and who cites whom, how.
     Without --out, prints a summary.
