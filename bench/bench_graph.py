@@ -6,8 +6,10 @@ The citation rows are synthetic, made from a real dataset's rows (``--dataset``;
 corpus/realdocs are mined into bench/_work/graph-dataset first): each of ``--docs`` documents gets about
 ``--per-doc`` citations drawn from the real ones, a third of them with the number mutated (another số, another
 year) so that cited documents are many and shared; one document in ten has its own number among the cited ones.
-The chain is timed from ``--chains`` mined documents picked at random (mean and slowest). Timings are printed,
-not asserted.
+The chain is timed from ``--chains`` mined documents picked at random (mean and slowest).
+The html page (beyond ``--max-nodes`` a selection) is also opened in headless Chromium when /usr/bin/chromium
+and playwright are installed: time to first drawing, and to search a number and open its panel.
+Timings are printed, not asserted.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ def main() -> None:
     ap.add_argument("--per-doc", type=int, default=30)
     ap.add_argument("--dataset", type=Path, default=None, help="A mined dataset to draw real citations from.")
     ap.add_argument("--chains", type=int, default=200, help="How many documents to walk a chain from.")
+    ap.add_argument("--max-nodes", type=int, default=None, help="html: nodes shown beyond which a selection is made.")
     args = ap.parse_args()
 
     tables = synthetic(real_tables(args.dataset), args.docs, args.per_doc)
@@ -102,10 +105,11 @@ def main() -> None:
     out.mkdir(parents=True)
     for fmt in FORMATS:
         t0 = time.perf_counter()
-        files = export(g, fmt, out / ("csv" if fmt == "csv" else f"refs.{fmt}"))
+        files = export(g, fmt, out / ("csv" if fmt == "csv" else f"refs.{fmt}"), max_nodes=args.max_nodes)
         dt = time.perf_counter() - t0
         size = sum(f.stat().st_size for f in files) / 1e6
         print(f"{fmt:<10} {dt:7.2f} s  {size:7.1f} MB")
+    browse(out / "refs.html", s.top[0][0] if s.top else None)
     time_analyses(g, args.chains)
 
 
@@ -132,6 +136,39 @@ def time_analyses(g, chains: int) -> None:
         times.append(time.perf_counter() - t0)
     print(f"chain × {len(starts):<15} {sum(times) / len(times):7.3f} s mean, {max(times):.3f} s slowest, "
           f"{sum(sizes) / len(sizes):,.0f} hops mean, {max(sizes):,} most")
+
+
+def browse(page_file: Path, number: str | None) -> None:
+    """Open the page in headless Chromium: seconds until drawn, then to search ``number`` and open its panel."""
+    chromium = Path("/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("browser    skipped (pip install playwright)")
+        return
+    if not chromium.exists():
+        print("browser    skipped (apt-get install chromium)")
+        return
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        t0 = time.perf_counter()
+        page.goto(page_file.as_uri())
+        page.wait_for_function("window.mineralsGraph && mineralsGraph.cy.nodes().length > 0", timeout=300_000)
+        page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        t_load = time.perf_counter() - t0
+        shown = page.evaluate("[mineralsGraph.cy.nodes().length, mineralsGraph.cy.edges().length]")
+        print(f"browser    {t_load:7.2f} s  to draw {shown[0]:,} nodes and {shown[1]:,} edges"
+              + (f" ({page.inner_text('#note')})" if page.inner_text("#note") else ""))
+        if number:
+            t0 = time.perf_counter()
+            page.fill("#search", number)
+            page.wait_for_function("mineralsGraph.cy.$(':selected').length > 0")
+            page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            print(f"search     {time.perf_counter() - t0:7.2f} s  to select {number} and show its panel "
+                  f"({len(page.inner_text('#panel')):,} characters)")
+        page.screenshot(path=str(page_file.with_suffix(".png")))
+        browser.close()
 
 
 if __name__ == "__main__":

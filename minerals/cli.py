@@ -183,14 +183,17 @@ app.add_typer(graph_app, name="graph")
 def graph(
     dataset: Annotated[Path, typer.Argument(help="The dataset folder `minerals mine` wrote.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (a folder for csv).")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf, json or csv "
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf, json, csv or html "
                                             "(default: from OUT's suffix; a folder is csv).")] = None,
     registry: RegistryOpt = "default",
+    max_nodes: Annotated[int | None, typer.Option("--max-nodes", min=1, help="html: beyond this many nodes (default "
+                                                  "2000) the page shows the most cited and their neighbours.")] = None,
 ) -> None:
     """The legal-reference graph: documents (mined and cited, merged by canonical id) and who cites whom, how.
     Without --out, prints a summary. The word `export` may be left out.
 
     Example: minerals graph out --format graphml -o refs.graphml --registry my_registry.tsv
+             (or -o graph.html: an interactive page)
     """
     from .graph import build_graph, check_format, export, format_for, summarize
 
@@ -199,7 +202,7 @@ def graph(
             check_format(fmt)
         g = build_graph(dataset, registry=registry)
         if out is not None:
-            written = export(g, fmt or format_for(out), out)
+            written = export(g, fmt or format_for(out), out, max_nodes=max_nodes)
     except MineralsError as err:
         _fail(err)
     s = summarize(g)

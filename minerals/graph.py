@@ -11,7 +11,7 @@ with ``relation`` (None when the sentence names none), ``weight`` (how many cita
 (the distinct citing sentences). The weights add up to the number of citation rows.
 
     g = build_graph("out")                 # a dataset folder, or the dict of frames open_dataset gives
-    export(g, "graphml", "refs.graphml")   # graphml | gexf | json | csv (a folder: nodes.csv, edges.csv)
+    export(g, "graphml", "refs.graphml")   # graphml | gexf | json | csv (a folder: nodes.csv, edges.csv) | html
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import regex
 
 from .errors import GraphError
 
-FORMATS = ("graphml", "gexf", "json", "csv")
+FORMATS = ("graphml", "gexf", "json", "csv", "html")
 NODE_FIELDS = ("number", "doc_type", "issuer", "jurisdiction", "date", "title", "status", "path", "doc_id", "registry",
                "registry_url", "from_registry")
 REGISTRY_FIELDS = ("title", "date", "issuer", "doc_type", "status")  # what a registry entry fills when unknown
@@ -211,9 +211,10 @@ def check_format(fmt: str) -> str:
 
 
 def format_for(out: str | Path) -> str:
-    """The format a file name implies: .graphml, .gexf, .json; anything else (a folder) is csv."""
+    """The format a file name implies: .graphml, .gexf, .json, .html (.htm); anything else (a folder) is csv."""
     suffix = Path(out).suffix.lower().lstrip(".")
-    return suffix if suffix in ("graphml", "gexf", "json") else "csv"
+    suffix = "html" if suffix == "htm" else suffix
+    return suffix if suffix in ("graphml", "gexf", "json", "html") else "csv"
 
 
 def _flat(attrs: dict) -> dict:
@@ -246,9 +247,10 @@ def neo4j_type(relation: str | None) -> str:
     return _NOT_WORD.sub("_", s).strip("_") or "CITES"
 
 
-def export(g, fmt: str, out: str | Path) -> list[Path]:
-    """Write ``g`` as graphml, gexf, node-link json, or csv (``out`` is then a folder with nodes.csv and
-    edges.csv for ``neo4j-admin database import``). Returns the files written."""
+def export(g, fmt: str, out: str | Path, max_nodes: int | None = None) -> list[Path]:
+    """Write ``g`` as graphml, gexf, node-link json, csv (``out`` is then a folder with nodes.csv and
+    edges.csv for ``neo4j-admin database import``) or an interactive html page (``graph_html``; beyond
+    ``max_nodes`` nodes it shows the most cited and their neighbours). Returns the files written."""
     nx = _nx()
     fmt = check_format(fmt)
     out = Path(out)
@@ -261,6 +263,10 @@ def export(g, fmt: str, out: str | Path) -> list[Path]:
             nx.write_graphml(flat_graph(g), out, encoding="utf-8")
         elif fmt == "gexf":
             nx.write_gexf(flat_graph(g), out, encoding="utf-8")
+        elif fmt == "html":
+            from .graph_html import MAX_NODES, render_graph_html
+
+            out.write_text(render_graph_html(g, max_nodes or MAX_NODES), encoding="utf-8")
         else:
             data = nx.node_link_data(g, edges="edges")
             out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

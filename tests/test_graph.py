@@ -115,6 +115,14 @@ def test_exports_read_back(graph, tmp_path, fmt):
         assert set(edges[":START_ID"]) | set(edges[":END_ID"]) <= set(nodes["id:ID"])
         assert edges["weight:int"].astype(int).sum() == graph.size(weight="weight")
         return
+    if fmt == "html":  # the page's inlined data (tests/test_graph_html.py opens it in Chromium)
+        from .test_graph_html import _page_data
+
+        data = _page_data(out.read_text(encoding="utf-8"))
+        assert len(data["nodes"]) == n and sum(e["weight"] for e in data["edges"]) == graph.size(weight="weight")
+        assert any("20-CT/TW" in data["sentences"][i] for e in data["edges"] if e["target"] == "20-CT/TW"
+                   for r in e["relations"] for i in r["sentences"])
+        return
     if fmt == "json":
         back = nx.node_link_graph(json.loads(out.read_text(encoding="utf-8")), edges="edges")
     else:
