@@ -52,7 +52,7 @@ def make_archive(n: int, folder: Path, seed: int = 7) -> int:
 
 
 class TreeMemory:
-    """Peak resident memory of this process and all its descendants, sampled every 0.2 s from /proc."""
+    """Peak memory (proportional set size) of this process and all its descendants, sampled every 0.2 s from /proc."""
 
     def __init__(self):
         self.peak = 0
@@ -78,9 +78,10 @@ def _tree_rss(pid: int) -> int:
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/status") as f:
+            # Pss: each page shared by forked workers counted once in all (summing Rss counts it per process)
+            with open(f"/proc/{p}/smaps_rollup") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1]) * 1024
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:

@@ -716,6 +716,9 @@ def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str],
         yield batch
 
 
+WORKER_TASKS = 1000  # chunks of 2 documents a pool worker mines before a fresh one is forked in its place
+
+
 def _results(to_mine: list[Source], *, workers, engine, scheduler, batch_size) -> Iterator[dict]:
     if not to_mine:
         return
@@ -733,7 +736,9 @@ def _results(to_mine: list[Source], *, workers, engine, scheduler, batch_size) -
     import multiprocessing as mp
 
     _warm_up()  # forked workers inherit the loaded models and compiled rules instead of loading their own
-    with mp.get_context("fork").Pool(workers, initializer=_worker_init) as pool:
+    # a worker is replaced after WORKER_TASKS chunks: spaCy's vocabulary and the rule caches grow with every
+    # new word and number, so a long-lived worker's memory would grow with the archive (bench/bench_mine.py)
+    with mp.get_context("fork").Pool(workers, initializer=_worker_init, maxtasksperchild=WORKER_TASKS) as pool:
         # ordered, lazily fed: memory holds a few documents per worker, never the archive
         yield from pool.imap(mine_one, to_mine, chunksize=2)
 

@@ -137,3 +137,15 @@ def test_read_only_output_fails_clearly(tmp_path):
     ro.chmod(0o500)
     with pytest.raises(DatasetError, match="cannot write"):
         mine(_archive(tmp_path, ("001_",)), ro / "out", workers=1)
+
+
+def test_replaced_pool_workers_give_the_same_tables(tmp_path, monkeypatch):
+    """Workers are replaced every WORKER_TASKS chunks to bound their memory; a fresh worker mines the same."""
+    import minerals.dataset as ds
+
+    archive = _archive(tmp_path, ("000_", "001_", "004_5", "017_", "021_"))
+    mine(archive, tmp_path / "one", workers=1)
+    monkeypatch.setattr(ds, "WORKER_TASKS", 1)  # a new worker after every chunk of 2 documents
+    s = mine(archive, tmp_path / "pool", workers=2)
+    assert s.documents == 5
+    _assert_same(_tables(tmp_path / "pool"), _tables(tmp_path / "one"))
