@@ -27,7 +27,7 @@ RegistryOpt = Annotated[str, typer.Option(
 
 
 def _fail(err: Exception) -> None:
-    typer.echo(f"minerals: error: {err}", err=True)
+    typer.echo(f"minerals: error: {' '.join(str(err).split())}", err=True)  # one line, whatever the library said
     raise typer.Exit(1)
 
 

@@ -231,6 +231,10 @@ def test_cli_graph_registry_options(mined, tmp_path):
     assert nodes["181/2025/NĐ-CP"]["status"] == "còn hiệu lực"
     r = runner.invoke(app, ["graph", str(mined), "--registry", str(tmp_path / "missing.tsv")])
     assert r.exit_code == 1 and "missing.tsv: no such registry file" in r.stderr and "Traceback" not in r.output
+    ragged = tmp_path / "ragged.csv"  # pandas' parser error spans two lines: the CLI still prints one
+    ragged.write_text("number\n20-CT/TW\n1,2,3,4\n", encoding="utf-8")
+    r = runner.invoke(app, ["graph", str(mined), "--registry", str(ragged)])
+    assert r.exit_code == 1 and "ragged.csv: not a valid CSV table" in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
 def test_cli_check_registry(mined_altered, tmp_path):
