@@ -211,10 +211,15 @@ def check_format(fmt: str) -> str:
 
 
 def format_for(out: str | Path) -> str:
-    """The format a file name implies: .graphml, .gexf, .json, .html (.htm); anything else (a folder) is csv."""
+    """The format a file name implies: .graphml, .gexf, .json, .html (.htm); a name without a suffix (or .csv) is
+    the csv folder. Another suffix ("refs.graphmlx") is a ``GraphError`` rather than a surprise folder."""
     suffix = Path(out).suffix.lower().lstrip(".")
     suffix = "html" if suffix == "htm" else suffix
-    return suffix if suffix in ("graphml", "gexf", "json", "html") else "csv"
+    if suffix in ("graphml", "gexf", "json", "html"):
+        return suffix
+    if suffix in ("", "csv"):
+        return "csv"
+    raise GraphError(f"{out}: which format is .{suffix}? Give --format ({', '.join(FORMATS)})")
 
 
 def _flat(attrs: dict) -> dict:

@@ -139,6 +139,15 @@ def test_bad_format_is_a_named_error(graph, tmp_path):
         export(graph, "dot", tmp_path / "g.dot")
 
 
+def test_format_from_the_file_name(tmp_path):
+    from minerals.graph import format_for
+
+    assert [format_for(n) for n in ("g.graphml", "g.GEXF", "g.json", "g.htm", "neo4j", "neo4j.csv")] == [
+        "graphml", "gexf", "json", "html", "csv", "csv"]
+    with pytest.raises(GraphError, match="which format is .graphmlx"):
+        format_for("refs.graphmlx")  # a typo is not silently a folder of CSV files
+
+
 def test_graph_command(mined_seeds, tmp_path):
     r = runner.invoke(app, ["graph", str(mined_seeds)])
     assert r.exit_code == 0, r.output
@@ -151,7 +160,7 @@ def test_graph_command(mined_seeds, tmp_path):
     assert r.exit_code == 0 and (tmp_path / "neo" / "edges.csv").exists()
 
 
-@pytest.mark.parametrize("args", [["--format", "dot", "-o", "g.dot"], []])
+@pytest.mark.parametrize("args", [["--format", "dot", "-o", "g.dot"], ["-o", "refs.graphmlx"], []])
 def test_graph_command_errors_are_one_line(tmp_path, mined_seeds, args):
     dataset = mined_seeds if args else tmp_path / "nothing"
     r = runner.invoke(app, ["graph", str(dataset), *args])
