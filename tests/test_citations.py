@@ -97,3 +97,22 @@ def test_seed_003_change_and_target():
     assert any(t.kind == "change" and (t.from_, t.to) == (22.06, 18.06) and t.direction == "giảm" for t in doc.targets)
     assert any(t.kind == "target" and t.value == 50 and t.comparator == ">=" and t.deadline == 2030
                and t.direction == "giảm" for t in doc.targets)
+
+
+@pytest.mark.parametrize(("number", "issuer", "fits"),
+                         minerals.patterns.load("issuer_codes")["several_issuers"]["examples"])
+def test_issuer_fits_code_examples(number, issuer, fits):
+    from minerals.extract.citations import issuer_fits_code
+
+    assert issuer_fits_code(number, issuer) is fits
+
+
+def test_list_issuer_not_given_to_another_bodys_number():
+    """realdocs 008: '… Nghị quyết số 71/NQ-CP ngày 01 tháng 4 năm 2025, Nghị quyết số 214/NQ-CP …; Kế hoạch số
+    02-KH/BCĐTW … của Ban Chỉ đạo Trung ương': the Government's resolutions are not the Steering Committee's."""
+    doc = minerals.extract(minerals.clean(minerals.read(corpus_file("008_"))))
+    issuers = {c.number: set() for c in doc.citations}
+    for c in doc.citations:
+        issuers[c.number].add(c.issuer_normalized)
+    assert issuers["02-KH/BCĐTW"] >= {"Ban Chỉ đạo Trung ương"}
+    assert issuers["71/NQ-CP"] == issuers["214/NQ-CP"] == {"Chính phủ"}

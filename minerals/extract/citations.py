@@ -418,8 +418,32 @@ def _share_list_context(text: str, mentions: list[_Mention]) -> None:
         for mt in reversed(group):
             if mt.issuer:
                 shared = mt.issuer
-            elif shared:
+            elif shared and issuer_fits_code(normalize_number(mt.number), shared):
                 mt.issuer = shared
+
+
+def issuer_fits_code(number: str, issuer: str) -> bool:
+    """Could ``issuer`` have issued ``number``? False only when the number's code names one other body
+    ("71/NQ-CP" is the Government's, not "Ban Chỉ đạo Trung ương"'s); codes several bodies share (-/TW) and
+    unknown codes fit any issuer (patterns/issuer_codes.json several_issuers)."""
+    from ..nlp import normalize_entity
+    from ..resolve import issuer_from_code
+
+    by_code = issuer_from_code(number)
+    if by_code is None or _code_of_issuer(number) in _several_issuers():
+        return True
+    a, b = patterns.fold(normalize_entity(issuer, "ORG")).lower(), patterns.fold(by_code).lower()
+    return b in a or a in b
+
+
+def _code_of_issuer(number: str) -> str | None:
+    codes = patterns.issuer_codes()
+    return next((seg for seg in reversed(regex.split(r"[/-]", number)[1:]) if codes.get(seg)), None)
+
+
+@functools.cache
+def _several_issuers() -> frozenset[str]:
+    return frozenset(patterns.load("issuer_codes")["several_issuers"]["codes"])
 
 
 def _short_forms(doc: Document, text: str, full: list[Citation], own_id: str | None) -> list[Citation]:
