@@ -35,6 +35,13 @@ def normalize_number(raw: str, ocr: bool = False) -> str:
     """The số hiệu as DESIGN.md spells it: NFC, no spaces, Đ, '-' for any dash; codes that lost the stroke
     of Đ in OCR or ASCII text regain it when that makes a known code ("ND-CP" → "NĐ-CP"). With ``ocr``, a
     code one OCR confusion away from a known one is taken for it ("9Đ" → "QĐ", "BUDĐT" → "BGDĐT")."""
+    return _normalize_number(raw, ocr)
+
+
+# A document repeats its citations and an archive its common numbers: each spelling is normalized once
+# (bounded, so a long-lived worker's cache cannot grow with the archive).
+@functools.lru_cache(maxsize=8192)
+def _normalize_number(raw: str, ocr: bool) -> str:
     s = unicodedata.normalize("NFC", raw).translate(_DASH_TABLE)
     s = _SPACES.sub("", s)
     parts = _SEPARATORS.split(s)
@@ -246,7 +253,14 @@ def _relation_before(text: str, head: int) -> str | None:
 
 def _not_a_document(text: str, head: int) -> bool:
     before = patterns.fold(text[max(0, head - 25) : head])
-    return any(before.endswith(w) or before.endswith(w + " so") for w in patterns.not_a_document_words())
+    return before.endswith(_not_a_document_endings())  # one C call instead of a loop over the words
+
+
+@functools.cache
+def _not_a_document_endings() -> tuple[str, ...]:
+    """Each not-a-document word, alone or followed by "số" (folded)."""
+    words = patterns.not_a_document_words()
+    return tuple(words) + tuple(w + " so" for w in words)
 
 
 def find_own_number(text: str, within: int = 8000) -> tuple[str | None, tuple[int, int] | None]:
