@@ -268,12 +268,8 @@ def find_own_number(text: str, within: int = 8000) -> tuple[str | None, tuple[in
 
     In antiword tables the number can sit in the first cell of the next row (realdocs 017).
     """
-    spec = patterns.load("citations")["own_number"]
-    lead = regex.compile(spec["regex"])
+    lead, blank = _own_number_regexes()
     num_rx = patterns.number_regex()
-    blank = regex.compile(
-        r"[ \t.…_]*(?P<n>/[ \t]*" + patterns.expand(patterns.load("citations")["fragments"], "{seg}{tail}") + ")"
-    )
     for m in lead.finditer(text, 0, min(len(text), within)):
         starts = [m.end()]
         line_end = text.find("\n", m.end())
@@ -287,6 +283,17 @@ def find_own_number(text: str, within: int = 8000) -> tuple[str | None, tuple[in
             if b:
                 return normalize_number(b["n"]), (b.start("n"), b.end("n"))
     return None, None
+
+
+@functools.cache
+def _own_number_regexes() -> tuple[regex.Pattern, regex.Pattern]:
+    """The 'Số:' lead and a blank draft number ('/KH-UBND'), built once."""
+    spec = patterns.load("citations")["own_number"]
+    lead = regex.compile(spec["regex"])
+    blank = regex.compile(
+        r"[ \t.…_]*(?P<n>/[ \t]*" + patterns.expand(patterns.load("citations")["fragments"], "{seg}{tail}") + ")"
+    )
+    return lead, blank
 
 
 def _near_number(num_rx: regex.Pattern, text: str, at: int):
