@@ -97,3 +97,23 @@ def test_seed_003_change_and_target():
     assert any(t.kind == "change" and (t.from_, t.to) == (22.06, 18.06) and t.direction == "giảm" for t in doc.targets)
     assert any(t.kind == "target" and t.value == 50 and t.comparator == ">=" and t.deadline == 2030
                and t.direction == "giảm" for t in doc.targets)
+
+
+def test_number_scan_at_separators_matches_full_scan():
+    """``_numbers`` tries the số hiệu regexes only where figures end at a separator: the same matches as
+    ``finditer`` over every character, on corpus texts and on random strings of number pieces."""
+    import random
+    from pathlib import Path
+
+    from minerals import patterns
+    from minerals.extract import citations as C
+
+    assert C._opens_with_figures()  # else the fast path is off and this test proves nothing
+    root = Path(__file__).parent.parent / "corpus"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob("*/*.txt"))[:30]]
+    rng = random.Random(7)
+    pieces = ["12", "2007", "/", "-", "–", " ", "\n", ".", "NĐ", "CP", "UBND", "TTg", "x", "5", ",", "\u00a0", "QH13"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(3000)]
+    for rx, seps in ((patterns.number_regex(), C._SLASH_OR_DASH), (patterns.old_style_regex(), "-" + C._DASHES)):
+        for text in texts:
+            assert [m.span() for m in C._numbers(rx, text, seps)] == [m.span() for m in rx.finditer(text)], text
