@@ -388,8 +388,24 @@ def _opens_with_figures() -> bool:
     )
 
 
-def _numbers(rx: regex.Pattern, text: str, separators: str):
-    """``rx.finditer(text)`` for a số hiệu regex, tried only where figures end at a separator.
+def _number_starts(text: str, separators: str) -> set[int]:
+    """Where a số hiệu ending its figures at one of ``separators`` can start (see ``_numbers``)."""
+    starts = set()
+    for ch in separators:
+        q = text.find(ch)
+        while q >= 0:
+            p = _FIGURES_BEFORE.match(text, 0, q).start()
+            if text[p] not in _NOT_A_FIGURE:  # no figure before this separator ("- " opening a line)
+                starts.add(p)
+            q = text.find(ch, q + 1)
+    return starts
+
+
+_NOT_A_FIGURE = frozenset(". \t\u00a0\n" + _SLASH_OR_DASH)
+
+
+def _numbers(rx: regex.Pattern, text: str, starts: set[int]):
+    """``rx.finditer(text)`` for a số hiệu regex, tried only at ``starts`` (``_number_starts``).
 
     A số hiệu opens with figures, maybe spaces, then '/' or a dash, and the character before it is neither a
     figure nor a dot (the regexes' lookbehinds): so it can only start where the run of figures, dots and
@@ -398,12 +414,6 @@ def _numbers(rx: regex.Pattern, text: str, separators: str):
     if not _opens_with_figures():
         yield from rx.finditer(text)
         return
-    starts = set()
-    for ch in separators:
-        q = text.find(ch)
-        while q >= 0:
-            starts.add(_FIGURES_BEFORE.match(text, 0, q).start())
-            q = text.find(ch, q + 1)
     end = 0
     for p in sorted(starts):
         if p < end:
@@ -416,7 +426,8 @@ def _numbers(rx: regex.Pattern, text: str, separators: str):
 
 def _full_mentions(doc: Document, text: str) -> list[_Mention]:
     mentions: list[_Mention] = []
-    for m in _numbers(patterns.number_regex(), text, _SLASH_OR_DASH):
+    after_dash = _number_starts(text, "-" + _DASHES)
+    for m in _numbers(patterns.number_regex(), text, after_dash | _number_starts(text, "/")):
         regime = next(k for k, v in m.groupdict().items() if v is not None)
         start = m.start()
         split = _OCR_SPLIT_DIGITS.search(text, max(0, start - 20), start) if doc.is_ocr_at(start) else None
@@ -424,7 +435,7 @@ def _full_mentions(doc: Document, text: str) -> list[_Mention]:
             start = split.start("d")
         mentions.append(_mention(text, start, m.end(), text[start : m.end()], regime))
     # pre-2000 numbers ("Quyết định số 169-CP") only right after a type word and "số"
-    for m in _numbers(patterns.old_style_regex(), text, "-" + _DASHES):
+    for m in _numbers(patterns.old_style_regex(), text, after_dash):
         if any(mt.start <= m.start() < mt.end for mt in mentions):
             continue
         type_word, head = _type_word_before(text, m.start())
