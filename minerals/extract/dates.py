@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from itertools import compress
 import re as stdlib_re
 
 import regex
@@ -115,7 +116,10 @@ def get_dates(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[DateMe
         for need in needs:
             if need not in holds:
                 holds[need] = [need.search(text, s, e) is not None for s, e in windows]
-        scan = [w for w, *ok in zip(windows, *(holds[need] for need in needs)) if all(ok)]
+        mask = holds[needs[0]] if needs else None
+        for need in needs[1:]:
+            mask = [a and b for a, b in zip(mask, holds[need])]
+        scan = windows if mask is None else list(compress(windows, mask))
         for m in (m for s, e in scan for m in rx.finditer(text, s, e)):
             if taken.overlaps(*m.span()):
                 continue
