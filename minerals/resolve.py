@@ -113,5 +113,6 @@ def resolve_citations(doc: Document) -> list[Citation]:
             issuer = f"{issuer} {place}"
         cid = local_id(c.id, c.number, place)
         # what dataclasses.replace does, without its walk over the fields' metadata (a third of this stage)
-        out.append(type(c)(**{**vars(c), "issuer_normalized": issuer, "jurisdiction": place if local else None, "id": cid}))
+        changes = {"issuer_normalized": issuer, "jurisdiction": place if local else None, "id": cid}
+        out.append(type(c)(**{**vars(c), **changes}))
     return out

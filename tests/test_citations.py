@@ -112,7 +112,8 @@ def test_number_scan_at_separators_matches_full_scan():
     root = Path(__file__).parent.parent / "corpus"
     texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob("*/*.txt"))[:30]]
     rng = random.Random(7)
-    pieces = ["12", "2007", "/", "-", "–", " ", "\n", ".", "NĐ", "CP", "UBND", "TTg", "x", "5", ",", "\u00a0", "QH13"]
+    pieces = ["12", "2007", "/", "-", "–", " ", "\n", ".", "NĐ", "CP", "UBND", "TTg", "x", "5", ",", "\u00a0",
+              "QH13"]
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(3000)]
     for rx, seps in ((patterns.number_regex(), C._SLASH_OR_DASH), (patterns.old_style_regex(), "-" + C._DASHES)):
         for text in texts:

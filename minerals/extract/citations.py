@@ -382,7 +382,8 @@ def _opens_with_figures() -> bool:
     f = spec["fragments"]
     return (
         f["num"] == r"\d{1,5}(?:\.\d{1,2})?" and f["sep"] == r"[ \t\u00a0]*(?:\n[ \t\u00a0]*){0,2}"
-        and f["slash"] == "{sep}/{sep}" and f["dash"] == "{sep}[-" + "".join(rf"\u{ord(c):04x}" for c in _DASHES) + "]{sep}"
+        and f["slash"] == "{sep}/{sep}"
+        and f["dash"] == "{sep}[-" + "".join(rf"\u{ord(c):04x}" for c in _DASHES) + "]{sep}"
         and all(r["regex"].startswith(("{num}{slash}", "{num}{dash}")) for r in spec["regimes"])
         and spec["old_style"]["regex"].startswith("{num}{dash}")
     )

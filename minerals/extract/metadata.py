@@ -131,7 +131,8 @@ def _type(text: str, number: str | None, tvpl: dict[str, str], heading: tuple[st
     if _VV_LINE.search(text[:4000]):
         return "Công văn"
     if number:
-        regime = "normative" if _NORMATIVE_NUMBER.match(number) else ("party" if _PARTY_NUMBER.match(number) else "administrative")
+        regime = ("normative" if _NORMATIVE_NUMBER.match(number)
+                  else "party" if _PARTY_NUMBER.match(number) else "administrative")
         if number.startswith("/"):
             code = _BLANK_NUMBER_CODE.match(number)
             return patterns.type_by_code().get(code[1].upper()) if code else None
