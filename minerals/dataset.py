@@ -279,8 +279,11 @@ def mine_one(src: Source) -> dict[str, list[dict]]:
 
 def _sentence(text: str, start: int, end: int, width: int = 300) -> str:
     """The sentence around a span (up to ``width`` characters each side), for 'cited-by' listings."""
-    a = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start), text.rfind("; ", 0, start), start - width)
-    b_candidates = [i for i in (text.find("\n", end), text.find(". ", end), text.find("; ", end)) if i >= 0]
+    # only the last ``width`` characters before and the ``width`` after can hold the bounds: the searches
+    # stop there instead of running to the ends of the text
+    lo, hi = max(0, start - width), end + width + 2
+    a = max(text.rfind("\n", lo, start), text.rfind(". ", lo, start), text.rfind("; ", lo, start), start - width)
+    b_candidates = [i for i in (text.find("\n", end, hi), text.find(". ", end, hi), text.find("; ", end, hi)) if i >= 0]
     b = min(b_candidates + [end + width, len(text)])
     return " ".join(text[max(a, 0) : b + 1].split()).strip(" .;")
 
@@ -299,8 +302,10 @@ def document_rows(doc, src: Source | None = None) -> dict[str, list[dict]]:
     for table in TABLES[1:-1]:
         items = d.get(table, [])
         if table == "citations":
-            items = [{**c, "context": _sentence(doc.text or "", c["start"], c["end"])} for c in items]
-        rows[table] = [{"doc_id": doc.sha256, **item} for item in items]
+            text = doc.text or ""
+            rows[table] = [{"doc_id": doc.sha256, **c, "context": _sentence(text, c["start"], c["end"])} for c in items]
+        else:
+            rows[table] = [{"doc_id": doc.sha256, **item} for item in items]
     return rows
 
 

@@ -7,7 +7,6 @@ national and keeps its bare number.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections import Counter
 from collections.abc import Iterable
@@ -35,6 +34,9 @@ def _local() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(c.upper() for c in spec["codes"]), frozenset(m.upper() for m in spec["ministries"])
 
 
+# The functions below are pure and see the same numbers, issuers and place names again and again (in a
+# document and across an archive): bounded caches, so a long-lived worker's memory cannot grow with it.
+@functools.lru_cache(maxsize=8192)
 def is_local(number: str) -> bool:
     """Whether a number is issued by a body every province or district has (UBND, its Sở, its Phòng)."""
     codes, ministries = _local()
@@ -48,6 +50,7 @@ def is_local(number: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=8192)
 def jurisdiction_of(text: str | None) -> str | None:
     """The 'level Name' an issuer phrase names ("UBND huyện Tuần Giáo" → "huyện Tuần Giáo")."""
     if not text:
@@ -79,6 +82,7 @@ def local_id(cid: str, number: str, place: str | None) -> str:
     return f"{cid}@{place}" if place and is_local(number) else cid
 
 
+@functools.lru_cache(maxsize=8192)
 def issuer_from_code(number: str) -> str | None:
     codes = patterns.issuer_codes()
     for seg in reversed(_SEPS.split(number)[1:]):
@@ -108,5 +112,7 @@ def resolve_citations(doc: Document) -> list[Citation]:
         elif issuer and local and place and not jurisdiction_of(issuer) and issuer in ("Ủy ban nhân dân", "Hội đồng nhân dân", "Tỉnh ủy"):
             issuer = f"{issuer} {place}"
         cid = local_id(c.id, c.number, place)
-        out.append(dataclasses.replace(c, issuer_normalized=issuer, jurisdiction=place if local else None, id=cid))
+        # what dataclasses.replace does, without its walk over the fields' metadata (a third of this stage)
+        changes = {"issuer_normalized": issuer, "jurisdiction": place if local else None, "id": cid}
+        out.append(type(c)(**{**vars(c), **changes}))
     return out

@@ -9,10 +9,11 @@ class SpanSet:
     """Spans kept sorted by start; ``overlaps`` and ``add`` are O(log n) for the spans extractors claim."""
 
     def __init__(self, spans=()):
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-        for s, e in sorted(spans):
-            self.add(s, e)
+        # what adding the spans one by one in sorted order gives (``add`` puts a span before others with its
+        # start, so those come out longest first), built in one go
+        ordered = sorted(spans, key=lambda span: (span[0], -span[1]))
+        self._starts: list[int] = [s for s, _ in ordered]
+        self._ends: list[int] = [e for _, e in ordered]
 
     def overlaps(self, start: int, end: int) -> bool:
         i = bisect.bisect_left(self._starts, end)  # spans starting before `end`

@@ -116,3 +116,25 @@ def test_list_issuer_not_given_to_another_bodys_number():
         issuers[c.number].add(c.issuer_normalized)
     assert issuers["02-KH/BCĐTW"] >= {"Ban Chỉ đạo Trung ương"}
     assert issuers["71/NQ-CP"] == issuers["214/NQ-CP"] == {"Chính phủ"}
+
+
+def test_number_scan_at_separators_matches_full_scan():
+    """``_numbers`` tries the số hiệu regexes only where figures end at a separator: the same matches as
+    ``finditer`` over every character, on corpus texts and on random strings of number pieces."""
+    import random
+    from pathlib import Path
+
+    from minerals import patterns
+    from minerals.extract import citations as C
+
+    assert C._opens_with_figures()  # else the fast path is off and this test proves nothing
+    root = Path(__file__).parent.parent / "corpus"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob("*/*.txt"))[:30]]
+    rng = random.Random(7)
+    pieces = ["12", "2007", "/", "-", "–", " ", "\n", ".", "NĐ", "CP", "UBND", "TTg", "x", "5", ",", "\u00a0",
+              "QH13"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(3000)]
+    for rx, seps in ((patterns.number_regex(), C._SLASH_OR_DASH), (patterns.old_style_regex(), "-" + C._DASHES)):
+        for text in texts:
+            fast = C._numbers(rx, text, C._number_starts(text, seps))
+            assert [m.span() for m in fast] == [m.span() for m in rx.finditer(text)], text

@@ -140,6 +140,43 @@ def test_date_examples(form, text, value, precision):
     assert {d.precision for d in dates} == {precision}
 
 
+@pytest.mark.parametrize(("form", "text", "value", "precision"), DATE_FORMS)
+def test_date_needs_are_in_every_match(form, text, value, precision):
+    """A form's ``needs`` only skip windows: each must lie inside every match of the form."""
+    from minerals.extract.dates import _forms
+
+    rx, needs = next((rx, needs) for name, rx, needs in _forms() if name == form)
+    text = clean_text(text)[0]
+    matches = list(rx.finditer(text))
+    assert matches, (form, text)
+    for m in matches:
+        for need in needs:
+            assert need.search(text, m.start(), m.end()), (form, text, need.pattern)
+
+
+def test_date_windows_merge_figures_as_the_loop_did():
+    """``_windows`` (one regex) against the plain loop it replaced, on corpus texts and edge cases."""
+    import re
+    from pathlib import Path
+
+    from minerals.extract.dates import _windows
+
+    def loop(text, before=24, after=8, gap=60):
+        out = []
+        for m in re.finditer(r"\d+", text):
+            s, e = max(0, m.start() - before), min(len(text), m.end() + after)
+            if out and s <= out[-1][1] + gap:
+                out[-1][1] = e
+            else:
+                out.append([s, e])
+        return [(s, e) for s, e in out]
+
+    texts = ["", "1", "a1b", "1" + "x" * 92 + "2", "1" + "x" * 93 + "2", "x" * 30 + "12" + "y" * 5, "٣ 12 ab ²3"]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parent.parent.glob("corpus/**/*.txt"))[:20]]
+    for text in texts:
+        assert _windows(text) == loop(text)
+
+
 @pytest.mark.parametrize("text", patterns.load("dates")["counterexamples"])
 def test_date_counterexamples(text):
     assert _doc(text).dates == []

@@ -8,6 +8,7 @@ says ("Sở LĐTBXH báo cáo như sau") and ``None`` for the rest.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 
@@ -56,6 +57,22 @@ _HEAD_SPLIT = regex.compile(
 )
 
 
+# Compiled once here: a pattern string passed to regex.search costs a cache lookup on every call.
+_DMY = regex.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_VV_LINE = regex.compile(r"(?m)(?:^|\|)\s*V/v\b")
+_NORMATIVE_NUMBER = regex.compile(r"[\d.]+/\d{4}/")
+_PARTY_NUMBER = regex.compile(r"\d+-")
+_BLANK_NUMBER_CODE = regex.compile(r"/([\p{L}]+)")
+_TRICH_YEU = regex.compile(r"Trích yếu\s*:\s*(?:V/v\s+)?(?P<t>[^\n|]+)")
+_SO_LEAD = regex.compile(r"(?<![\p{L}])Số\s*[:.]")
+_BODY_START = regex.compile(r"(?:Căn cứ|Kính gửi|Thực hiện|[IVX]+\.|\d+\.|Điều)\s")
+_NUMBERED = regex.compile(r"(?:\d+|[IVX]+)\.\s")
+_TITLE_TAIL = regex.compile(r"\s+(?=[\p{Lu}][\p{L} ]{1,30},\s*ngày\s)|\s+Kính gửi")
+_CITED_NUMBER = regex.compile(r"\d+/")
+_KINH_GUI = regex.compile(r"Kính gửi\s*:\s*(?P<inline>[^\n|]*)")
+_NOI_NHAN = regex.compile(r"Nơi nhận\s*:")
+
+
 def get_info(doc: Document, entities: list[Entity] = ()) -> DocumentInfo:
     text = doc.text or ""
     info = DocumentInfo()
@@ -63,13 +80,14 @@ def get_info(doc: Document, entities: list[Entity] = ()) -> DocumentInfo:
     head = text[:6000]
     tvpl = {m["key"]: m["value"].strip() for m in _TVPL.finditer(head)}
     _place_date(info, head, text)
-    info.doc_type = _type(text, info.number, tvpl)
-    info.title = _title(text, info.doc_type)
+    heading = _type_heading(text)  # both the type and the title look for it: found once
+    info.doc_type = _type(text, info.number, tvpl, heading)
+    info.title = _title(text, info.doc_type, heading)
     parent, issuer = _header_issuer(text)
     info.issuer = _org(tvpl.get("Nơi ban hành")) or issuer or _body_issuer(text, entities)
     info.issuer_parent = parent if issuer else None
     if tvpl.get("Ngày ban hành") and not info.issue_date:
-        m = regex.match(r"(\d{1,2})/(\d{1,2})/(\d{4})", tvpl["Ngày ban hành"])
+        m = _DMY.match(tvpl["Ngày ban hành"])
         if m:
             info.issue_date = _iso(m[3], m[2], m[1])
     known = tvpl.get("Người ký") if tvpl.get("Người ký") not in (None, "Đã biết") else None
@@ -105,18 +123,18 @@ def _place_date(info: DocumentInfo, head: str, text: str = "") -> None:
         info.issue_date = f"{int(m['y']):04d}-{int(m['m']):02d}"
 
 
-def _type(text: str, number: str | None, tvpl: dict[str, str]) -> str | None:
+def _type(text: str, number: str | None, tvpl: dict[str, str], heading: tuple[str, int] | None) -> str | None:
     if tvpl.get("Loại văn bản"):
         return patterns.type_by_word().get(patterns.fold(tvpl["Loại văn bản"])) or tvpl["Loại văn bản"]
-    heading = _type_heading(text)
     if heading:
         return heading[0]
-    if regex.search(r"(?m)(?:^|\|)\s*V/v\b", text[:4000]):
+    if _VV_LINE.search(text[:4000]):
         return "Công văn"
     if number:
-        regime = "normative" if regex.match(r"[\d.]+/\d{4}/", number) else ("party" if regex.match(r"\d+-", number) else "administrative")
+        regime = ("normative" if _NORMATIVE_NUMBER.match(number)
+                  else "party" if _PARTY_NUMBER.match(number) else "administrative")
         if number.startswith("/"):
-            code = regex.match(r"/([\p{L}]+)", number)
+            code = _BLANK_NUMBER_CODE.match(number)
             return patterns.type_by_code().get(code[1].upper()) if code else None
         return type_from_number(number, regime)
     return None
@@ -148,16 +166,15 @@ def _heading_regexes() -> tuple[regex.Pattern, regex.Pattern]:
 _TITLE_END = regex.compile(r"\s(?=(?:Thực hiện|Căn cứ|Kính gửi|Theo|Xét)\s)|\s(?=[\p{Lu}]{2,}(?:\s+[\p{Lu}]{2,}){2,}$)")
 
 
-def _title(text: str, doc_type: str | None) -> str | None:
+def _title(text: str, doc_type: str | None, heading: tuple[str, int] | None) -> str | None:
     """The trích yếu: the line(s) under the type heading, or the 'V/v …' of a letter."""
-    trich = regex.search(r"Trích yếu\s*:\s*(?:V/v\s+)?(?P<t>[^\n|]+)", text[:6000])
+    trich = _TRICH_YEU.search(text[:6000])
     if trich:
         return _continue_cell(text, trich.end(), trich["t"])
     # the V/v of the letter, not of a website's banner above it: look from the number line on
-    lead = regex.search(r"(?<![\p{L}])Số\s*[:.]", text[:8000])
+    lead = _SO_LEAD.search(text[:8000])
     origin = lead.start() if lead else 0
     vv = _VV.search(text, origin, origin + 5000)
-    heading = _type_heading(text)
     if vv and heading and origin <= heading[1] < vv.start():
         vv = None  # "QUYẾT ĐỊNH" over its title comes first; a V/v further down belongs to something cited
     if vv:
@@ -166,7 +183,7 @@ def _title(text: str, doc_type: str | None) -> str | None:
         lines = [ln.strip(" *|#") for ln in text[heading[1] :].lstrip("\n").split("\n")[:8]]
         out: list[str] = []
         for ln in lines:
-            if not ln or regex.match(r"(?:Căn cứ|Kính gửi|Thực hiện|[IVX]+\.|\d+\.|Điều)\s", ln):
+            if not ln or _BODY_START.match(ln):
                 break
             if out and not (ln.isupper() and out[-1].isupper()) and not ln[:1].islower():
                 break
@@ -189,11 +206,11 @@ def _continue_cell(text: str, end: int, first: str) -> str | None:
         cell = cell.strip()
         if not cell or not ln.startswith("|") and not cell[:1].islower() and not cell[:1].isdigit():
             break
-        if cell.startswith("Kính gửi") or regex.match(r"(?:\d+|[IVX]+)\.\s", cell) or parts[-1].rstrip().endswith("."):
+        if cell.startswith("Kính gửi") or _NUMBERED.match(cell) or parts[-1].rstrip().endswith("."):
             break
         parts.append(cell)
     title = " ".join(" ".join(parts).split())
-    title = regex.split(r"\s+(?=[\p{Lu}][\p{L} ]{1,30},\s*ngày\s)|\s+Kính gửi", title)[0]
+    title = _TITLE_TAIL.split(title)[0]
     return title.strip(" ;,") or None
 
 
@@ -258,9 +275,15 @@ def _signature(text: str, entities: list[Entity], signer: str | None = None) -> 
         blocks = [(at, signer)] if at >= 0 else []
     else:
         blocks = []
+        starts = [p.start for p in people]
+        ordered = all(a <= b for a, b in zip(starts, starts[1:]))
         for m in _SIGN_TITLE.finditer(text):
-            person = next((p for p in people if m.end() <= p.start <= m.end() + 500), None)
-            if person and not regex.search(r"\d+/", text[m.end() : person.start]):  # no citation between
+            if ordered:  # the first person at or after the title: a bisection, not a walk through all of them
+                i = bisect.bisect_left(starts, m.end())
+                person = people[i] if i < len(people) and people[i].start <= m.end() + 500 else None
+            else:
+                person = next((p for p in people if m.end() <= p.start <= m.end() + 500), None)
+            if person and not _CITED_NUMBER.search(text[m.end() : person.start]):  # no citation between
                 blocks.append((person.start, person.text))
         nn = text.find("Nơi nhận")
         if not blocks and nn >= 0:  # a block with no name printed (seed 004): its title still counts
@@ -289,7 +312,7 @@ def _signature(text: str, entities: list[Entity], signer: str | None = None) -> 
 
 def _recipients(text: str) -> list[str]:
     out: list[str] = []
-    m = regex.search(r"Kính gửi\s*:\s*(?P<inline>[^\n|]*)", text[:6000])
+    m = _KINH_GUI.search(text[:6000])
     if m:
         if m["inline"].strip(" -"):
             out.append(_recipient(m["inline"]))
@@ -298,7 +321,7 @@ def _recipients(text: str) -> list[str]:
             if not cell.startswith(("-", "+", "•")):
                 break
             out.append(_recipient(cell))
-    n = regex.search(r"Nơi nhận\s*:", text)
+    n = _NOI_NHAN.search(text)
     if n:
         for line in text[n.end() : n.end() + 3000].split("\n"):
             cell = line.split("|")[1] if line.startswith("|") and line.count("|") >= 2 else line

@@ -74,6 +74,7 @@ def get_quantities(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[Q
     scale_rx, currency_rx, measure_rx, qualifier_rx, label_rx, phone_rx = _rules()
     spans = SpanSet(exclude)
     out: list[Quantity] = []
+    headers: dict[tuple[int, int], list[str] | None] = {}
     for m in _CANDIDATE.finditer(text):
         start = m.start()
         if spans.overlaps(start, m.end()):
@@ -92,7 +93,7 @@ def get_quantities(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[Q
         kind, unit = "count", None
         rng = _RANGE_TO.match(text, end) if not m["of"] else None
         probe = rng.end() if rng else end  # the first number of a range takes the unit of the second
-        cell = _table_column(text, start, m.end())
+        cell = _table_column(text, start, m.end(), headers)
         if cell == "skip":
             continue
         if cell is not None:
@@ -160,9 +161,10 @@ _RANGE_TO = regex.compile(r"[ \t]*(?:%[ \t]*)?(?:đến|tới|-|–)[ \t]*(?:" +
 _CELL_NUMBER = regex.compile(r"[ \t]*(?:" + _NUM + r")[ \t]*")
 
 
-def _table_column(text: str, s: int, e: int):
+def _table_column(text: str, s: int, e: int, headers: dict[tuple[int, int], list[str] | None]):
     """For a number that fills a table cell ("| 1 | Giá Khám bệnh | 52.600 |"): ("money", "đồng") or
-    ("percent", "%") from its column header, "skip" for row-number and code columns, else ``None``."""
+    ("percent", "%") from its column header, "skip" for row-number and code columns, else ``None``.
+    ``headers`` remembers the document's header rows by (row start, width)."""
     line_start = text.rfind("\n", 0, s) + 1
     line_end = text.find("\n", e)
     line = text[line_start : line_end if line_end >= 0 else len(text)]
@@ -172,12 +174,14 @@ def _table_column(text: str, s: int, e: int):
     cells = line.split("|")
     if not (0 <= col + 1 < len(cells)) or not _CELL_NUMBER.fullmatch(cells[col + 1]):
         return None
-    header = _header_row(text, line_start, len(cells))
+    key = (line_start, len(cells))
+    if key not in headers:  # every number of a row looks up the same header row
+        headers[key] = _header_row(text, line_start, len(cells))
+    header = headers[key]
     if header is None or col + 1 >= len(header):
         return None
     name = patterns.fold(header[col + 1])
-    spec = _spec()["table_headers"]
-    words = lambda key: {patterns.fold(w) for w in spec[key]}  # noqa: E731
+    words = _header_words
     if name in words("skip") or any(name.startswith(w + " ") for w in ("ma", "stt")):
         return "skip"
     if name in words("money") or any(w in name.split() for w in ("gia", "dong")) or "dong)" in name:
@@ -190,6 +194,12 @@ def _table_column(text: str, s: int, e: int):
         if unit:
             return ("count", unit[1].strip().lower())
     return None
+
+
+@functools.cache
+def _header_words(key: str) -> frozenset[str]:
+    """The folded column names of ``table_headers[key]`` (folded once, not for every table cell)."""
+    return frozenset(patterns.fold(w) for w in _spec()["table_headers"][key])
 
 
 _PAREN_UNIT = regex.compile(r"\(([\p{L} ]{1,20})\)\s*$")
