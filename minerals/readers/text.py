@@ -14,6 +14,9 @@ from ..models import Document, Page
 DEFAULT_MAX_BYTES = 32_000_000
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# The same characters as bytes: UTF-8 writes them as themselves, so UTF-8 bytes without any decode to a text
+# without any, and deleting them with bytes.translate is ~5x cheaper than scanning the text.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
 # "# PAGE 3" lines of page-by-page OCR exports (realdocs 031) mark pages like a form feed does.
 _PAGE_MARK_RE = re.compile(r"^#+\s*PAGE\s+(\d+)\s*$", re.MULTILINE | re.IGNORECASE)
 
@@ -47,7 +50,8 @@ def decode(data: bytes, path: object = "<bytes>") -> tuple[str, str]:
         legacy = guess_legacy(text)
         if letters and foreign > 0.2 * len(letters) and not legacy and vietnamese_score(text) < 0.5:
             raise EncodingError(path, "not UTF-8, UTF-16, Windows-1258, TCVN3 or VNI")
-    if len(_CONTROL_RE.findall(text[:65536])) > max(8, len(text[:65536]) // 100):
+    maybe_control = enc != "utf-8" or len(data.translate(None, _CONTROL_BYTES)) != len(data)
+    if maybe_control and len(_CONTROL_RE.findall(text[:65536])) > max(8, len(text[:65536]) // 100):
         raise BinaryFileError(path, "control characters")
     legacy = guess_legacy(text)
     if legacy:
