@@ -51,8 +51,9 @@ def apply_edits(name: str, text: str, edits: Iterable[Edit]) -> tuple[str, StepM
 
 # --- html -------------------------------------------------------------------------------------------------
 # vbpl.vn fragments (realdocs 013, 014): block tags end lines, so "QUYẾT ĐỊNH</p><p>VỀ" does not run together.
+# The last alternative skips a lone " " between words (it would be replaced by itself): most of the tokens.
 _HTML_TOKEN = regex.compile(
-    r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<(/?)([a-zA-Z][\w:-]*)[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|\w+);|\s+",
+    r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<(/?)([a-zA-Z][\w:-]*)[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|\w+);|(?! (?!\s))\s+",
     regex.DOTALL | regex.IGNORECASE,
 )
 _BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "title"}
@@ -336,15 +337,43 @@ def _is_heading(line: str) -> bool:
 
 # --- spaces -----------------------------------------------------------------------------------------------
 _SPACES = regex.compile(r"[ \t]{2,}|(?m)^[ \t]+|(?m)[ \t]+$")
-# The same matches (a run of spaces/tabs, taken whole when 2+ long or at a line's edge) written to start with
-# a character class, which lets stdlib ``re`` skip to the next space: ~1.7x faster than ``_SPACES``.
-_SPACES_FAST = stdlib_re.compile(r"[ \t](?:[ \t]+|(?![^\n])|(?<![^\n][ \t]))")
 
 
 def collapse_spaces(text: str) -> Iterable[Edit]:
-    for m in _SPACES_FAST.finditer(text):
-        at_edge = m.start() == 0 or text[m.start() - 1] == "\n" or m.end() == len(text) or text[m.end()] == "\n"
-        yield m.start(), m.end(), "" if at_edge else " "
+    """``_SPACES``'s matches, the runs of spaces/tabs 2+ long or at a line's edge: one space, none at the edge.
+
+    Such a run holds "  " or a tab, or touches a line break or an end of the text, so str.find of those few
+    probes finds them all; ~3x faster than any regex, which stops at every space between words.
+    """
+    n = len(text)
+    runs: dict[int, int] = {}
+    for probe, at in (("  ", 0), ("\t", 0), ("\n ", 1), (" \n", 0)):
+        i = text.find(probe)
+        while i >= 0:
+            start, end = _space_run(text, i + at)
+            runs[start] = end
+            i = text.find(probe, end)
+    for i in (0, n - 1):
+        if n and text[i] in " \t":
+            start, end = _space_run(text, i)
+            runs[start] = end
+    edits = []
+    for start in sorted(runs):
+        end = runs[start]
+        at_edge = start == 0 or text[start - 1] == "\n" or end == n or text[end] == "\n"
+        if at_edge or end - start >= 2:
+            edits.append((start, end, "" if at_edge else " "))
+    return edits
+
+
+def _space_run(text: str, i: int) -> tuple[int, int]:
+    """The run of spaces and tabs around ``text[i]``."""
+    start, end = i, i + 1
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    return start, end
 
 
 Step = Callable[[str], Iterable[Edit]]
