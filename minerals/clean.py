@@ -222,10 +222,11 @@ _PAGE_NUMBER_LINE = regex.compile(
 )
 
 
-# The same lines with every \d widened to [0-9] or non-ASCII (a superset of regex's \d, whatever its Unicode
-# version): stdlib ``re`` finds these few candidate lines ~3x faster than ``regex`` scans the whole text.
+# The same lines, after their line break, with every \d widened to [0-9] or non-ASCII (a superset of regex's \d
+# whatever its Unicode version): stdlib ``re`` jumps from line break to line break, ~4x faster than ``regex``
+# trying the pattern at every position.
 _PAGE_NUMBER_CANDIDATE = stdlib_re.compile(
-    r"(?m)^[ \t]*(?:-[ \t]*{d}{{1,3}}[ \t]*-|{d}{{1,3}}|(?:Trang|Page|#+[ \t]*PAGE)[ \t]+{d}{{1,4}}(?:[ \t]*/[ \t]*{d}{{1,4}})?)[ \t]*$".format(
+    r"(?m)\n[ \t]*(?:-[ \t]*{d}{{1,3}}[ \t]*-|{d}{{1,3}}|(?:Trang|Page|#+[ \t]*PAGE)[ \t]+{d}{{1,4}}(?:[ \t]*/[ \t]*{d}{{1,4}})?)[ \t]*$".format(
         d=r"[^\x00-/:-\x7f]"
     )
 )
@@ -234,8 +235,8 @@ _PAGE_NUMBER_CANDIDATE = stdlib_re.compile(
 def drop_page_furniture(text: str) -> Iterable[Edit]:
     # a match covers one line (and its line break), so matching at each candidate line start is finditer's result
     edits = []
-    for c in _PAGE_NUMBER_CANDIDATE.finditer(text):
-        if m := _PAGE_NUMBER_LINE.match(text, c.start()):
+    for line_start in (0, *(c.start() + 1 for c in _PAGE_NUMBER_CANDIDATE.finditer(text))):
+        if m := _PAGE_NUMBER_LINE.match(text, line_start):
             edits.append((m.start(), m.end(), ""))
     if "\f" not in text:
         return edits  # sorted and distinct already; the rest is about form feeds
