@@ -90,15 +90,15 @@ _MD = regex.compile(
 
 
 # _MD split in two stdlib patterns with the same matches, ~3x faster. Each _MD_INLINE alternative starts with a
-# literal mark, so ``re`` jumps from mark to mark; _MD_LINE is tried only at the starts of lines holding "#" or
-# "|". A line match holds only " \t#|:-" and an inline one starts with one of "*_\\![", so they never overlap
-# nor compete for a position: together they are _MD's matches. (regex's \S also holds \x1c-\x1f, re's does not.)
+# literal mark, so ``re`` jumps from mark to mark; _MD_LINE is tried only at line starts. A line match holds only
+# " \t#|:-" and an inline one starts with one of "*_\\![", so they never overlap nor compete for a position:
+# together they are _MD's matches. (regex's \S also holds \x1c-\x1f, re's does not.)
 _MD_INLINE = stdlib_re.compile(
     r"\*\*+|__+|\*(?<=(?:\S|[\x1c-\x1f])\*)(?!\*)|\*(?<!\*\*)(?=\S|[\x1c-\x1f])|\\(?=[_*#|\[\]])"
     r"|!\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)|\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)"
 )
 _MD_LINE = stdlib_re.compile(r"(?m)[ \t]*#{1,6}[ \t]+|[ \t|:-]*\|[ \t|:-]*$")
-_MD_LINE_CHARS = stdlib_re.compile(r"[#|]")
+_MD_LINE_AFTER_BREAK = stdlib_re.compile(r"(?m)\n(?:[ \t]*#{1,6}[ \t]+|[ \t|:-]*\|[ \t|:-]*$)")
 
 
 def strip_markdown(text: str) -> Iterable[Edit]:
@@ -113,21 +113,17 @@ def strip_markdown(text: str) -> Iterable[Edit]:
             edits.append((start, end, " "))  # "TT-BTC****Quy định": two runs of bold, two words
         else:
             edits.append((start, end, ""))
-    edits += [(m.start(), m.end(), "") for m in _line_marks(text)]
+    edits += [(start, end, "") for start, end in _line_marks(text)]
     edits.sort()
     return edits
 
 
-def _line_marks(text: str) -> Iterable:
-    """_MD_LINE matched at the start of each line holding "#" or "|"."""
-    i = 0
-    while (hit := _MD_LINE_CHARS.search(text, i)) is not None:
-        start = text.rfind("\n", 0, hit.start()) + 1
-        if m := _MD_LINE.match(text, start):
-            yield m
-        i = text.find("\n", hit.start()) + 1
-        if i == 0:
-            return
+def _line_marks(text: str) -> list[tuple[int, int]]:
+    """The spans of _MD_LINE at line starts; found after their line break, so ``re`` jumps from break to break."""
+    spans = [(m.start() + 1, m.end()) for m in _MD_LINE_AFTER_BREAK.finditer(text)]
+    if first := _MD_LINE.match(text):
+        spans.insert(0, first.span())
+    return spans
 
 
 # --- look-alike characters --------------------------------------------------------------------------------
