@@ -161,21 +161,22 @@ def _broken_font_rules() -> tuple[dict[str, str], dict, frozenset[str]]:
     return table, str.maketrans(table), frozenset(table)
 
 
-@functools.cache
-def _suspect_letter() -> stdlib_re.Pattern:
-    return stdlib_re.compile("[" + "".join(map(stdlib_re.escape, _broken_font_rules()[0])) + "]")
-
-
 def _suspect_tokens(text: str) -> set[str]:
     """The tokens of ``text.split()`` that hold a suspect letter, found from the (few) letters outward.
 
-    ~10x faster than splitting the whole text; each token is walked once (later letters inside it are skipped).
+    ~10x faster than splitting the whole text (str.find per letter is faster still than a regex class); each
+    token is walked once (later letters inside it are skipped).
     """
+    hits = []
+    for letter in _broken_font_rules()[2]:
+        i = text.find(letter)
+        while i >= 0:
+            hits.append(i)
+            i = text.find(letter, i + 1)
     tokens = set()
     end = 0
     n = len(text)
-    for m in _suspect_letter().finditer(text):
-        i = m.start()
+    for i in sorted(hits):
         if i < end:
             continue  # inside the token just taken
         start = i
