@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections import Counter
+from itertools import filterfalse
 from pathlib import Path
 
 PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
@@ -99,17 +99,15 @@ def vietnamese_score(text: str, sample: int = 6000) -> float:
     Only words with a non-ASCII letter count, so English or pure-ASCII text scores 0 and cannot win a guess.
     """
     lex = syllables()
-    # Words never span whitespace, so the words of the whitespace-split tokens are the words of the text;
-    # counting distinct tokens and skipping ASCII ones is ~2x faster than one regex over the whole sample.
-    words = hits = 0
-    for tok, n in Counter(text[:sample].split()).items():
-        if tok.isascii():
-            continue
-        for w in (tok,) if tok.isalpha() else _WORD_RE.findall(tok):  # an all-letter token is one word
-            if not w.isascii():
-                words += n
-                hits += n if w.lower() in lex else 0
-    return hits / words if words else 0.0
+    # Words never span whitespace, so the text's words are those of its whitespace-split tokens: an ASCII token
+    # holds only ASCII words, an all-letter token is one word, the rest go through the word regex together.
+    # All in C-level loops, ~2x faster than the regex over the whole sample.
+    tokens = list(filterfalse(str.isascii, text[:sample].split()))
+    words = list(filter(str.isalpha, tokens))
+    words += filterfalse(str.isascii, _WORD_RE.findall(" ".join(filterfalse(str.isalpha, tokens))))
+    if not words:
+        return 0.0
+    return sum(map(lex.__contains__, map(str.lower, words))) / len(words)
 
 
 def guess_legacy(text: str) -> str | None:
