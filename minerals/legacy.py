@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from itertools import filterfalse
 from pathlib import Path
 
 PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
@@ -98,10 +99,15 @@ def vietnamese_score(text: str, sample: int = 6000) -> float:
     Only words with a non-ASCII letter count, so English or pure-ASCII text scores 0 and cannot win a guess.
     """
     lex = syllables()
-    words = [w.lower() for w in _WORD_RE.findall(text[:sample]) if not w.isascii()]
+    # Words never span whitespace, so the text's words are those of its whitespace-split tokens: an ASCII token
+    # holds only ASCII words, an all-letter token is one word, the rest go through the word regex together.
+    # All in C-level loops, ~2x faster than the regex over the whole sample.
+    tokens = list(filterfalse(str.isascii, text[:sample].split()))
+    words = list(filter(str.isalpha, tokens))
+    words += filterfalse(str.isascii, _WORD_RE.findall(" ".join(filterfalse(str.isalpha, tokens))))
     if not words:
         return 0.0
-    return sum(w in lex for w in words) / len(words)
+    return sum(map(lex.__contains__, map(str.lower, words))) / len(words)
 
 
 def guess_legacy(text: str) -> str | None:
