@@ -38,6 +38,22 @@ def mined_seeds(tmp_path_factory, _ocr_cache) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def tables(mined_seeds) -> dict:
+    """The tables of the mined seeds (``minerals.open_dataset``); tests copy before they change a frame."""
+    import minerals
+
+    return minerals.open_dataset(mined_seeds)
+
+
+@pytest.fixture(scope="session")
+def graph(tables):
+    """The legal-reference graph of the mined seeds, built once for the graph, analyses and html tests."""
+    from minerals.graph import build_graph
+
+    return build_graph(tables)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _ocr_cache(tmp_path_factory):
     """A fresh OCR cache per test run: CI runs real Tesseract, the tests of one run share its pages."""

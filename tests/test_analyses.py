@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import minerals
 from minerals import analyses, patterns
 from minerals.cli import app
 from minerals.errors import GraphError
@@ -20,16 +19,6 @@ from .conftest import CORPUS
 
 runner = CliRunner()
 SEED = {p.name[:3]: str(p.relative_to(CORPUS.parent)) for p in (CORPUS / "seeds").glob("*.txt")}
-
-
-@pytest.fixture(scope="module")
-def tables(mined_seeds):
-    return minerals.open_dataset(mined_seeds)
-
-
-@pytest.fixture(scope="module")
-def graph(tables):
-    return build_graph(tables)
 
 
 @pytest.fixture(scope="module")

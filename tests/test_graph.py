@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import minerals
 from minerals.cli import app
 from minerals.errors import GraphError
 from minerals.graph import FORMATS, build_graph, export, neo4j_type
@@ -17,16 +16,6 @@ from minerals.graph import FORMATS, build_graph, export, neo4j_type
 from .conftest import CORPUS
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def tables(mined_seeds):
-    return minerals.open_dataset(mined_seeds)
-
-
-@pytest.fixture(scope="module")
-def graph(tables):
-    return build_graph(tables)
 
 
 def _seed_node(graph, prefix: str) -> str:

@@ -11,18 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from minerals.cli import app
-from minerals.graph import build_graph, format_for
+from minerals.graph import format_for
 from minerals.graph_html import graph_data, select_nodes
 
 
 runner = CliRunner()
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948"]  # the page's first type colours
-
-
-@pytest.fixture(scope="module")
-def graph(mined_seeds):
-    return build_graph(mined_seeds)
 
 
 @pytest.fixture(scope="module")
