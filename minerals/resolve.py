@@ -83,14 +83,20 @@ def local_id(cid: str, number: str, place: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
-def issuer_from_code(number: str) -> str | None:
+def issuer_code(number: str) -> str | None:
+    """The issuer code in a number ("CP" in "126/2007/NĐ-CP", "QH" in "32/2024/QH15"), the last one known."""
     codes = patterns.issuer_codes()
     for seg in reversed(_SEPS.split(number)[1:]):
         base = _TRAILING.sub("", seg)
         for key in (seg, base):
             if codes.get(key):
-                return codes[key]
+                return key
     return None
+
+
+def issuer_from_code(number: str) -> str | None:
+    code = issuer_code(number)
+    return patterns.issuer_codes()[code] if code else None
 
 
 def resolve_citations(doc: Document) -> list[Citation]:

@@ -505,18 +505,13 @@ def issuer_fits_code(number: str, issuer: str) -> bool:
     ("71/NQ-CP" is the Government's, not "Ban Chỉ đạo Trung ương"'s); codes several bodies share (-/TW) and
     unknown codes fit any issuer (patterns/issuer_codes.json several_issuers)."""
     from ..nlp import normalize_entity
-    from ..resolve import issuer_from_code
+    from ..resolve import issuer_code
 
-    by_code = issuer_from_code(number)
-    if by_code is None or _code_of_issuer(number) in _several_issuers():
+    code = issuer_code(number)
+    if code is None or code in _several_issuers():
         return True
-    a, b = patterns.fold(normalize_entity(issuer, "ORG")).lower(), patterns.fold(by_code).lower()
+    a, b = patterns.fold(normalize_entity(issuer, "ORG")).lower(), patterns.fold(patterns.issuer_codes()[code]).lower()
     return b in a or a in b
-
-
-def _code_of_issuer(number: str) -> str | None:
-    codes = patterns.issuer_codes()
-    return next((seg for seg in reversed(regex.split(r"[/-]", number)[1:]) if codes.get(seg)), None)
 
 
 @functools.cache
