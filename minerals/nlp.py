@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import unicodedata
 
 from . import patterns
 
@@ -169,15 +168,11 @@ def _text(doc, span) -> str:
     return text[span.start_char : span.end_char] if text is not None else span.text
 
 
-def _is_punct(w: str) -> bool:
-    """spaCy's ``is_punct``: every character a Unicode punctuation mark."""
-    return all(unicodedata.category(c).startswith("P") for c in w)
-
-
 def _extend_name(doc, W, span, limit: int = 12):
     """A named body's words after its head: a capital first, then any words until punctuation (a dash between
     words is kept) or a word that cannot be part of a name (patterns/organisations.json name_stop_words)."""
     _, _, _, Span = _spacy()
+    from spacy.lang.lex_attrs import is_punct  # spaCy's Token.is_punct, on a string
     stops = _name_stops()
     k, n = span.end, len(W)
     lowercase_ok = _text(doc, span) in _lowercase_heads()
@@ -220,7 +215,7 @@ def _extend_name(doc, W, span, limit: int = 12):
             k += 1  # "Chi cục Hải quan cửa khẩu cảng Sài Gòn khu vực 1", "Công ty … Tiếp vận số 1"
             end = k
             break
-        if _is_punct(tok) or tok.isspace() or low in stops or tok.isdigit() or low in _LEVELS_ONE:
+        if is_punct(tok) or tok.isspace() or low in stops or tok.isdigit() or low in _LEVELS_ONE:
             break
         if not any(c.isalnum() for c in tok):
             break  # table pipes and other marks end a name
@@ -304,6 +299,7 @@ def _extend_words(doc, W, span, limit: int, title_only: bool = False, allow: set
     """The span with up to ``limit`` capitalized words after it (``allow``: lower-case words that may stand
     between them); ``None`` when none follows."""
     _, _, _, Span = _spacy()
+    from spacy.lang.lex_attrs import is_punct  # spaCy's Token.is_punct, on a string
     k, n, taken = span.end, len(W), 0
     while k < n and taken < limit:
         tok = W[k]
@@ -313,7 +309,7 @@ def _extend_words(doc, W, span, limit: int, title_only: bool = False, allow: set
             continue
         if title_only and not (tok.istitle() and tok.isalpha()):
             break
-        if not title_only and (tok.islower() or _is_punct(tok) or tok.isspace() or not any(c.isalnum() for c in tok)):
+        if not title_only and (tok.islower() or is_punct(tok) or tok.isspace() or not any(c.isalnum() for c in tok)):
             break
         k += 1
         taken += 1
