@@ -152,7 +152,7 @@ def _lookalike_map() -> dict[str, str]:
 def repair_broken_font(text: str) -> Iterable[Edit]:
     table, trans, suspect = _broken_font_rules()
     lex = syllables()
-    # the words of the text with a suspect letter; splitting at spaces first is ~10x faster than a word regex
+    # the words of the text with a suspect letter, read only from the tokens that hold one
     words = {w for tok in _suspect_tokens(text) for w in _WORDS.findall(tok)}
     broken = {w for w in words if not suspect.isdisjoint(w) and w.lower() not in lex and w.translate(trans).lower() in lex}
     if not broken:

@@ -87,18 +87,19 @@ def _values(name: str, m: regex.Match) -> list[tuple[str | None, str, int, int]]
     return []
 
 
-# Figures no more than before + after + gap (92) characters apart, as one match: the regex does in C what
-# a Python loop over every figure did (a fifth of this stage).
-_FIGURE_RUNS = stdlib_re.compile(r"\d(?:\D{0,92}\d)*")
-
-
 def _windows(text: str, before: int = 24, after: int = 8, gap: int = 60) -> list[tuple[int, int]]:
     """Stretches of text around figures: every date holds a figure, and prose without one is skipped.
 
     Figures closer than ``before + after + gap`` characters share a window."""
-    assert before + after + gap == 92, "_FIGURE_RUNS spells out the merge distance"
     n = len(text)
-    return [(max(0, m.start() - before), min(n, m.end() + after)) for m in _FIGURE_RUNS.finditer(text)]
+    return [(max(0, m.start() - before), min(n, m.end() + after)) for m in _figure_runs(before + after + gap).finditer(text)]
+
+
+@functools.cache
+def _figure_runs(distance: int) -> stdlib_re.Pattern:
+    """Figures at most ``distance`` characters apart, as one match: the regex does in C what a Python loop
+    over every figure did (a fifth of this stage)."""
+    return stdlib_re.compile(rf"\d(?:\D{{0,{distance}}}\d)*")
 
 
 def get_dates(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[DateMention]:
