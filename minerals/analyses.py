@@ -20,14 +20,11 @@ import hashlib
 from collections import Counter, deque
 from pathlib import Path
 
-import regex
 
 from . import patterns
 from .errors import GraphError
 
 BY_NODE = ("doc_type", "issuer", "level", "year")
-_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-_SEPS = regex.compile(r"[/-]")
 
 
 def _pd():
@@ -101,11 +98,9 @@ def node_year(attrs: dict) -> int | None:
     date = attrs.get("date")
     if date:
         return int(str(date)[:4])
-    number = attrs.get("number") or ""
-    for seg in _SEPS.split(number)[1:]:
-        if _YEAR.fullmatch(seg):
-            return int(seg)
-    return None
+    from .checks import number_year
+
+    return number_year(attrs.get("number") or "")
 
 
 def _key(attrs: dict, by: str):
