@@ -269,20 +269,16 @@ def _body_issuer(text: str, entities: list[Entity]) -> str | None:
 def _signature(text: str, entities: list[Entity], signer: str | None = None) -> tuple[str | None, str | None]:
     """The signature block: a title in capitals ("KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC") and the person named right
     after it. With several blocks, the one nearest after "Nơi nhận:" (an annex may follow the signature)."""
-    people = [e for e in entities if e.label == "PER"]
+    people = sorted((e for e in entities if e.label == "PER"), key=lambda e: e.start)
     if signer:
         at = text.rfind(signer)
         blocks = [(at, signer)] if at >= 0 else []
     else:
         blocks = []
         starts = [p.start for p in people]
-        ordered = all(a <= b for a, b in zip(starts, starts[1:]))
         for m in _SIGN_TITLE.finditer(text):
-            if ordered:  # the first person at or after the title: a bisection, not a walk through all of them
-                i = bisect.bisect_left(starts, m.end())
-                person = people[i] if i < len(people) and people[i].start <= m.end() + 500 else None
-            else:
-                person = next((p for p in people if m.end() <= p.start <= m.end() + 500), None)
+            i = bisect.bisect_left(starts, m.end())  # the first person at or after the title
+            person = people[i] if i < len(people) and people[i].start <= m.end() + 500 else None
             if person and not _CITED_NUMBER.search(text[m.end() : person.start]):  # no citation between
                 blocks.append((person.start, person.text))
         nn = text.find("Nơi nhận")
