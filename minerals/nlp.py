@@ -3,7 +3,8 @@
 Measured here: underthesea's ``ner`` tags "số 1971" and dates as LOC, almost never says ORG, and runs at
 ~9 KB/s; ``word_tokenize`` at ~0.15 MB/s. So the whole text is split by a fast regex tokenizer whose tokens
 are exactly the characters of the clean text (``doc.text == document.text``), entities come from the
-SpanRuler patterns in ``patterns/entities.jsonl`` plus the ``minerals_entities`` component, and underthesea
+``minerals_entities`` component (phrase patterns in ``patterns/entities.jsonl`` and ``patterns/places.jsonl``
+plus the rules that extend them), and underthesea
 segments only the sentences a caller asks for (``underthesea_doc``).
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from typing import NamedTuple
 
 from . import patterns
 
@@ -63,18 +65,12 @@ class RegexTokenizer:
 
 @functools.cache
 def make_nlp():
-    """A spaCy pipeline: regex tokenizer → span_ruler (patterns/entities.jsonl) → minerals_entities."""
+    """A spaCy pipeline: regex tokenizer → minerals_entities (phrase matchers over patterns/entities.jsonl and
+    patterns/places.jsonl, then the rules that extend and choose the spans)."""
     spacy, _, _, _ = _spacy()
     _register()
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
     nlp.tokenizer = RegexTokenizer(nlp.vocab)
-    # names of bodies in any case (headers print them in capitals); place names in their exact case
-    for name, attr, jsonl in (("span_ruler", "LOWER", "entities.jsonl"), ("place_ruler", "ORTH", "places.jsonl")):
-        ruler = nlp.add_pipe("span_ruler", name=name, config={
-            "spans_key": "ruler", "annotate_ents": False, "validate": False, "overwrite": False,
-            "phrase_matcher_attr": attr, "spans_filter": None})
-        with (patterns.PATTERNS_DIR / jsonl).open(encoding="utf-8") as f:
-            ruler.add_patterns([json.loads(line) for line in f if line.strip()])
     nlp.add_pipe("minerals_entities")
     return nlp
 
@@ -93,7 +89,7 @@ def _register() -> None:
 
     @Language.factory("minerals_entities")
     def _make_entities(nlp, name):  # noqa: ARG001 - spaCy's factory signature
-        return EntityComponent()
+        return EntityComponent(nlp)
 
     _REGISTERED = True
 
@@ -101,54 +97,123 @@ def _register() -> None:
 _LEVELS_ONE = {"tỉnh", "huyện", "quận", "xã", "phường", "tp", "tx"}
 _LEVELS_TWO = {("thành", "phố"), ("thị", "xã"), ("thị", "trấn")}
 
+# the phrase patterns: names of bodies in any case (headers print them in capitals); places, person surnames
+# and the heads of named bodies in their exact case
+PHRASE_PATTERNS = (("LOWER", "entities.jsonl"), ("ORTH", "places.jsonl"))
+
+
+class Cand(NamedTuple):
+    """A candidate entity: tokens ``start:end``; ``kind`` is its pattern's id ("named", "level", "surname", …)
+    while the span is the matcher's own, and "" once a rule has rebuilt it."""
+
+    start: int
+    end: int
+    label: str
+    kind: str = ""
+
+
+class Tokens:
+    """One Doc's token strings (``W``) and character offsets (``I``), read once: the rules look at thousands of
+    tokens a document, and a spaCy Token object per look-up cost a third of the time of mining one."""
+
+    __slots__ = ("doc", "W", "I", "T", "n")
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.W = _words(doc)
+        self.n = len(self.W)
+        self.I = doc.to_array("IDX").tolist() if self.n else []
+        self.T = doc.user_data.get("text") or doc.text  # Doc.text rebuilds the string: read it once
+
+    def text(self, start: int, end: int) -> str:
+        """The text of tokens ``start:end`` (a slice, no Span built)."""
+        if end <= start:
+            return ""
+        return self.T[self.I[start] : self.I[end - 1] + len(self.W[end - 1])]
+
 
 class EntityComponent:
-    """Turns the ruler's candidate spans into entities: a body's name is extended over its level and place
-    ("Sở Nội vụ" + "tỉnh Bình Thuận"), the longest span wins, a 'person' that is a place is dropped, and
-    each entity gets a normalized form (abbreviations expanded, capitals of headers undone).
+    """Finds the entities of a Doc: spaCy PhraseMatchers over the patterns of ``PHRASE_PATTERNS`` give the
+    candidates; a body's name is extended over its level and place ("Sở Nội vụ" + "tỉnh Bình Thuận"), the
+    longest span wins, a 'person' that is a place is dropped, and each entity gets a normalized form
+    (abbreviations expanded, capitals of headers undone).
 
-    The rules read token strings from the tokenizer's word list (``_words``), not ``doc[k]``: a spaCy Token
-    object per look-up cost a third of the time of mining a document (bench/bench_mine.py)."""
+    The candidates stay (start, end, label, kind) tuples until the last step, and spaCy Spans are made only
+    for the entities: two SpanRulers building a Span per match cost more than matching (bench/bench_mine.py).
+    Candidates are ordered as spaCy orders Spans (start, end, label, id), matcher by matcher."""
+
+    def __init__(self, nlp):
+        from spacy.matcher import PhraseMatcher
+
+        strings = nlp.vocab.strings
+        self.matchers = []
+        self.keys: dict[int, tuple[str, str, int, int]] = {}  # match id → label, kind, and their hashes
+        for attr, jsonl in PHRASE_PATTERNS:
+            matcher = PhraseMatcher(nlp.vocab, attr=attr)
+            texts: dict[str, list[str]] = {}
+            with (patterns.PATTERNS_DIR / jsonl).open(encoding="utf-8") as f:
+                for line in f:
+                    if line.strip():
+                        entry = json.loads(line)
+                        label, kind = entry["label"], entry.get("id", "")
+                        key = repr((label, kind))
+                        self.keys[strings.add(key)] = (label, kind, strings.add(label), strings.add(kind))
+                        texts.setdefault(key, []).append(entry["pattern"])
+            for key, phrases in texts.items():
+                matcher.add(key, [nlp.make_doc(p) for p in phrases])
+            self.matchers.append(matcher)
+
+    def candidates(self, doc) -> list[Cand]:
+        """Every pattern match, once, matcher by matcher."""
+        keys = self.keys
+        out: list[Cand] = []
+        for matcher in self.matchers:
+            found = sorted({(s, e, *keys[m][2:], m) for m, s, e in matcher(doc) if s != e})
+            out += [Cand(s, e, *keys[m][:2]) for s, e, _, _, m in found]
+        return out
 
     def __call__(self, doc):
         from spacy.util import filter_spans
 
+        _, _, _, Span = _spacy()
         places = _place_names()
-        W = _words(doc)
-        spans = []
-        ruler = list(doc.spans.get("ruler", []))
-        inside_heads = {t for s in ruler if s.id_ == "named" for t in range(s.start + 1, s.end)}
+        t = Tokens(doc)
+        spans: list[Cand] = []
+        ruler = self.candidates(doc)
+        inside_heads = {k for c in ruler if c.kind == "named" for k in range(c.start + 1, c.end)}
         for span in ruler:
-            kind = span.id_
+            kind = span.kind
             if kind == "named" and span.start in inside_heads:
                 continue  # "Công ty" inside "Tổng công ty": the outer head reads the name
 
             if kind == "named":  # "Công ty cổ phần E.K.LM", "Trường Cao đẳng Than - Khoáng sản Việt Nam"
-                span = _extend_name(doc, W, span)
+                span = _extend_name(t, span)
                 if span is None:
                     continue
             elif kind == "level":  # "xã Quang Trung", "Phường 22", "xã A Lưới 1", "xã Chân Mây - Lăng Cô"
-                span = _extend_place_name(doc, W, span)
+                span = _extend_place_name(t, span)
                 if span is None:
                     continue
             elif kind == "surname":  # "Trần Hồng Hà": a surname and one to three title-case syllables
-                span = _extend_words(doc, W, span, 3, title_only=True)
-                if span is None or _text(doc, span) in places or _after_level(W, span):
+                span = _extend_words(t, span, 3, title_only=True)
+                if span is None or t.text(span.start, span.end) in places or _after_level(t.W, span):
                     continue
-                if _is_address(doc, W, span):  # "số 17 Nguyễn Gia Thiều", "đường Lê Lợi": a street
-                    span = Span_(doc, span.start, span.end, "LOC")
-            elif span.label_ == "ORG":
-                if not any(c.isupper() for c in _text(doc, span)):
+                if _is_address(t, span):  # "số 17 Nguyễn Gia Thiều", "đường Lê Lợi": a street
+                    span = Cand(span.start, span.end, "LOC")
+            elif span.label == "ORG":
+                if not any(c.isupper() for c in t.text(span.start, span.end)):
                     continue  # "các vụ việc làm", "chính phủ điện tử": lower-case words, not a name
-                extended = _extend_place(doc, W, span)
+                extended = _extend_place(t, span)
                 if kind == "generic" and extended.end == span.end:
                     continue  # "UBND", "Bảo hiểm xã hội" alone: a kind of body, not one
                 span = extended
             spans.append(span)
-        spans += _list_places(doc, W, spans)
-        ents = _merge_containers(doc, filter_spans(spans))
-        for ent in ents:
-            ent._.normalized = normalize_entity(_text(doc, ent), ent.label_)
+        spans += _list_places(t, spans)
+        ents = []
+        for c in _merge_containers(t, filter_spans(spans)):
+            ent = Span(doc, c.start, c.end, label=c.label)
+            ent._.normalized = normalize_entity(t.text(c.start, c.end), c.label)
+            ents.append(ent)
         doc.ents = ents
         return doc
 
@@ -162,20 +227,20 @@ def _words(doc) -> list[str]:
     return words
 
 
-def _text(doc, span) -> str:
-    """``span.text`` without building a Token per word: a slice of the text the tokenizer kept."""
-    text = doc.user_data.get("text")
-    return text[span.start_char : span.end_char] if text is not None else span.text
+def _cap(t: Tokens, start: int, end: int, label: str) -> Cand:
+    """A rebuilt candidate, its end kept inside the Doc."""
+    return Cand(start, min(end, t.n), label)
 
 
-def _extend_name(doc, W, span, limit: int = 12):
+def _extend_name(t: Tokens, span: Cand, limit: int = 12) -> Cand | None:
     """A named body's words after its head: a capital first, then any words until punctuation (a dash between
     words is kept) or a word that cannot be part of a name (patterns/organisations.json name_stop_words)."""
-    _, _, _, Span = _spacy()
     from spacy.lang.lex_attrs import is_punct  # spaCy's Token.is_punct, on a string
+    W = t.W
     stops = _name_stops()
-    k, n = span.end, len(W)
-    lowercase_ok = _text(doc, span) in _lowercase_heads()
+    k, n = span.end, t.n
+    head = t.text(span.start, span.end)
+    lowercase_ok = head in _lowercase_heads()
     if k >= n or (W[k].islower() and not lowercase_ok) or not W[k].isalpha():
         if k < n and W[k].lower() in ("cổ", "tnhh", "trách"):  # "Công ty cổ phần …"
             pass
@@ -183,7 +248,7 @@ def _extend_name(doc, W, span, limit: int = 12):
             return None
     if k < n and W[k].lower() in ("trưởng", "phó"):
         return None  # "TỔNG CỤC TRƯỞNG", "Cục trưởng": a title, not a body
-    upper = _text(doc, span).isupper()
+    upper = head.isupper()
     head_takes_ve = W[span.start].lower() in ("ban", "tổ", "hội", "ủy", "uỷ")
     heads = _head_words()
     end = k
@@ -225,20 +290,21 @@ def _extend_name(doc, W, span, limit: int = 12):
             break
         k += 1
         end = k
-    end = _cut_at_verb(doc, W, span.end, end)
+    end = _cut_at_verb(t, span.end, end)
     if end <= span.end:
         return None
-    return _extend_place(doc, W, Span(doc, span.start, end, label=span.label_))
+    return _extend_place(t, Cand(span.start, end, span.label))
 
 
-def _cut_at_verb(doc, W, start: int, end: int) -> int:
+def _cut_at_verb(t: Tokens, start: int, end: int) -> int:
     """A name does not run into the verb after it ("Sở Tài chính phụ trách", "Trung tâm Dịch vụ việc làm đẩy
     mạnh"): underthesea's pos_tag on just these few words finds the first lower-case verb."""
+    W = t.W
     if end - start < 2 or not any(W[k].islower() for k in range(start, end)):
         return end
-    text = doc.user_data.get("text") or doc.text  # Doc.text rebuilds the string: read it once per Doc
-    pos = doc[start].idx
-    stop = doc[end - 1].idx + len(W[end - 1])
+    text = t.T
+    pos = t.I[start]
+    stop = t.I[end - 1] + len(W[end - 1])
     words = _pos_words(text[pos:stop])
     for word, tag in words:
         at = text.find(word, pos, stop)
@@ -250,7 +316,7 @@ def _cut_at_verb(doc, W, start: int, end: int) -> int:
             if first_cap and first_cap.lower() not in _head_words():
                 pos = at + len(word)
                 continue  # "Công ty CP Sản xuất vật liệu xây dựng Cao Bằng": a verb inside the name
-            cut = doc.char_span(doc[start].idx, at, alignment_mode="contract")
+            cut = t.doc.char_span(t.I[start], at, alignment_mode="contract")
             return cut.end if cut is not None else end
         pos = at + len(word)
     return end
@@ -295,12 +361,13 @@ _TITLE_WORDS = frozenset({"giám", "phó", "chánh", "trưởng", "chủ", "bí"
 _COMPANY_WORDS = frozenset({"cổ", "phần", "trách", "nhiệm", "hữu", "hạn", "tnhh", "một", "thành", "viên"})
 
 
-def _extend_words(doc, W, span, limit: int, title_only: bool = False, allow: set[str] = frozenset()):
+def _extend_words(t: Tokens, span: Cand, limit: int, title_only: bool = False,
+                  allow: set[str] = frozenset()) -> Cand | None:
     """The span with up to ``limit`` capitalized words after it (``allow``: lower-case words that may stand
     between them); ``None`` when none follows."""
-    _, _, _, Span = _spacy()
     from spacy.lang.lex_attrs import is_punct  # spaCy's Token.is_punct, on a string
-    k, n, taken = span.end, len(W), 0
+    W = t.W
+    k, n, taken = span.end, t.n, 0
     while k < n and taken < limit:
         tok = W[k]
         low = tok.lower()
@@ -317,16 +384,16 @@ def _extend_words(doc, W, span, limit: int, title_only: bool = False, allow: set
         k -= 1
     if not taken:
         return None
-    return Span(doc, span.start, k, label=span.label_)
+    return Cand(span.start, k, span.label)
 
 
-def _list_places(doc, W, spans) -> list:
+def _list_places(t: Tokens, spans: list[Cand]) -> list[Cand]:
     """'các xã Quảng Thọ, Quảng An và Phú Hồ': names listed after a place with a level word are places too."""
-    _, _, _, Span = _spacy()
+    W = t.W
     out = []
-    n = len(W)
+    n = t.n
     for span in spans:
-        if span.label_ != "LOC" or span.id_ not in ("level", "province"):
+        if span.label != "LOC" or span.kind not in ("level", "province"):
             continue
         k = span.end
         while k + 1 < n and (W[k] == "," or W[k].lower() == "và"):
@@ -338,7 +405,7 @@ def _list_places(doc, W, spans) -> list:
                 break
             if W[j].lower() in _LEVELS_ONE:
                 break
-            out.append(Span(doc, j, m, label="LOC"))
+            out.append(Cand(j, m, "LOC"))
             k = m
     return out
 
@@ -348,24 +415,23 @@ def _containers() -> frozenset[str]:
     return frozenset(h.lower() for h in patterns.load("organisations")["container_heads"])
 
 
-def _merge_containers(doc, ents: list) -> list:
+def _merge_containers(t: Tokens, ents: list[Cand]) -> list[Cand]:
     """'Văn phòng' + 'UBND tỉnh', 'Đảng ủy' + 'UBND tỉnh': a body inside another, printed as one name."""
-    _, _, _, Span = _spacy()
-    out: list = []
+    out: list[Cand] = []
     for ent in ents:
-        if (out and out[-1].label_ == "ORG" and ent.label_ == "ORG" and out[-1].end == ent.start
-                and _text(doc, out[-1]).lower() in _containers()):
-            out[-1] = Span(doc, out[-1].start, ent.end, label="ORG")
+        if (out and out[-1].label == "ORG" and ent.label == "ORG" and out[-1].end == ent.start
+                and t.text(out[-1].start, out[-1].end).lower() in _containers()):
+            out[-1] = Cand(out[-1].start, ent.end, "ORG")
         else:
             out.append(ent)
     return out
 
 
-def _extend_place_name(doc, W, span):
+def _extend_place_name(t: Tokens, span: Cand) -> Cand | None:
     """A level word's place: title-case words (joined by a dash), a number after them or alone."""
-    _, _, _, Span = _spacy()
-    k, n = span.end, len(W)
-    if k < n and W[k] == "." and _text(doc, span).lower().startswith(("tp", "p", "q", "tx")):
+    W = t.W
+    k, n = span.end, t.n
+    if k < n and W[k] == "." and t.text(span.start, span.end).lower().startswith(("tp", "p", "q", "tx")):
         k += 1  # "TP. Hà Nội", "P. Xuân Hòa"
     start_names = k
     while k < n and k - start_names < 6:
@@ -380,17 +446,17 @@ def _extend_place_name(doc, W, span):
         k += 1  # "Phường 22", "xã A Lưới 1"
     if k == start_names:
         return None
-    return Span(doc, span.start, k, label="LOC")
+    return Cand(span.start, k, "LOC")
 
 
-def _is_address(doc, W, span) -> bool:
+def _is_address(t: Tokens, span: Cand) -> bool:
     if span.start == 0:
         return False
-    prev = W[span.start - 1]
-    return doc[span.start - 1].like_num or prev.lower() in ("đường", "phố", "đ.", "ngõ", "hẻm")
+    prev = t.W[span.start - 1]
+    return t.doc.vocab[prev].like_num or prev.lower() in ("đường", "phố", "đ.", "ngõ", "hẻm")
 
 
-def _after_level(W, span) -> bool:
+def _after_level(W: list[str], span: Cand) -> bool:
     """'huyện Mai Sơn': a name after a level word is a place, even if it starts like a surname."""
     if span.start == 0:
         return False
@@ -398,20 +464,16 @@ def _after_level(W, span) -> bool:
     return prev in _LEVELS_ONE or prev in ("phố", "trấn") or prev == "xã"
 
 
-def Span_(doc, start: int, end: int, label: str):
-    _, _, _, Span = _spacy()
-    return Span(doc, start, min(end, len(doc)), label=label)
-
-
-def _extend_place(doc, W, span):
+def _extend_place(t: Tokens, span: Cand) -> Cand:
     """Take in '(tỉnh|huyện|thành phố …) Name Name' after a body's name."""
+    W = t.W
     i = span.end
-    n = len(W)
-    if i + 1 < n and W[i].isspace() and _text(doc, span).isupper() and W[i + 1].isupper():
+    n = t.n
+    if i + 1 < n and W[i].isspace() and t.text(span.start, span.end).isupper() and W[i + 1].isupper():
         i += 1  # "ỦY BAN NHÂN DÂN ⏎ TỈNH LÂM ĐỒNG": a header name on two lines
     j = i
     if j + 1 < n and W[j].lower() == "cấp" and W[j + 1].lower() in ("tỉnh", "huyện", "xã", "trung"):
-        return Span_(doc, span.start, j + 2 + (W[j + 1].lower() == "trung"), span.label_)  # "UBND cấp huyện"
+        return _cap(t, span.start, j + 2 + (W[j + 1].lower() == "trung"), span.label)  # "UBND cấp huyện"
     if j < n and W[j].lower() in _LEVELS_ONE:
         j += 1
         if j < n and W[j] == "." and W[j - 1].lower() in ("tp", "tx"):
@@ -423,14 +485,13 @@ def _extend_place(doc, W, span):
         k += 1
     if j == i:  # no level word: take only a known place ("UBND Cao Bằng"), not a person ("… Chính phủ Trần Hồng Hà")
         names = _place_names()
-        k = next((m for m in range(k, i, -1) if _text(doc, doc[i:m]) in names), i)
+        k = next((m for m in range(k, i, -1) if t.text(i, m) in names), i)
     end = k if k > j or j > i else i
     if end <= i and i > span.end:
         end = span.end
     if end <= span.end:
         return span
-    _, _, _, Span = _spacy()
-    return Span(doc, span.start, end, label=span.label_)
+    return Cand(span.start, end, span.label)
 
 
 @functools.cache
