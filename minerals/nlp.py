@@ -17,8 +17,9 @@ from typing import NamedTuple
 
 from . import patterns
 
-_TOKEN = re.compile(r"\w+(?:[&./\-]\w+)*|[^\w\s]")
-_SPLIT = re.compile(r"(\w+(?:[&./\-]\w+)*|[^\w\s])")
+# possessive: a word never gives back characters, so the engine never backtracks into it (same tokens)
+_TOKEN = re.compile(r"\w++(?:[&./\-]\w++)*+|[^\w\s]")
+_SPLIT = re.compile(r"(\w++(?:[&./\-]\w++)*+|[^\w\s])")
 
 
 @functools.cache
