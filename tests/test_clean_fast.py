@@ -62,3 +62,23 @@ def test_unwrap_edits_sit_on_line_breaks():
     for t in TEXTS:
         breaks = {m.span() for m in C._BREAK.finditer(t)}
         assert {e[:2] for e in C.unwrap_lines(t)} <= breaks
+
+
+def test_label_tail_check_never_skips_a_label():
+    """quantities: a number is tested for a label or phone word before it only when a letter ends what stands
+    before it once _LABEL_TAIL is stripped; every 'before' the two rules match passes that check."""
+    Q = importlib.import_module("minerals.extract.quantities")
+    _, _, _, _, label_rx, phone_rx = Q._rules()
+    spec = Q._spec()
+    rnd = random.Random(7)
+    tails = [" ", "\t", "-", "–", ":", ".", ",", "(", ")", "+", "1", "23", "4.5", " số ", " và ", " and ", "số"]
+    befores = [t[max(0, m.start() - 40) : m.start()] for t in TEXTS[:40] for m in Q._CANDIDATE.finditer(t)]
+    for _ in range(5000):
+        word = rnd.choice(spec["label_words"] + spec["phone_words"] + ["|", "x", "Điều"])
+        befores.append(rnd.choice(_PIECES) + word + "".join(rnd.choice(tails) for _ in range(rnd.randint(0, 6))))
+    matched = 0
+    for before in befores:
+        if label_rx.search(before) or phone_rx.search(before):
+            matched += 1
+            assert before.rstrip(Q._LABEL_TAIL)[-1:].isalpha(), repr(before)
+    assert matched > 1000  # the check was put to the test

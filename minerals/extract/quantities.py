@@ -23,6 +23,7 @@ _CANDIDATE = regex.compile(
     r"|(?<![\p{L}\d.,/])(?P<n2>" + _NUM + r")(?=[ \t]*%)"
 )
 _PCT = regex.compile(r"[ \t]*%")
+_LABEL_TAIL = " \t-–:.,()+0123456789"  # what the label and phone rules allow after their word (_rules)
 _SPACE = regex.compile(r"[ \t]*")
 _WORD_AFTER = regex.compile(r"[ \t]*(?P<w>[\p{L}][\p{L}\d²³]*(?:[ \t]+[\p{L}][\p{L}]*){0,3})")
 _WORDS_IN_PARENS = regex.compile(r"[ \t]*\((?P<w>[\p{L} ]{3,80}?)(?:[ \t]+(?:đồng|VNĐ|USD))?\)")
@@ -81,7 +82,10 @@ def get_quantities(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[Q
             continue
         raw = m["n"] or m["n2"]
         before = text[max(0, start - 40) : start]
-        if label_rx.search(before) or phone_rx.search(before) or _is_list_label(text, start, m.end()):
+        # a label or phone word ends in a letter, and only _LABEL_TAIL characters stand between it and the number:
+        # a number after anything else (a table's "|", most of them) cannot follow one
+        worded = before.rstrip(_LABEL_TAIL)[-1:].isalpha()
+        if (worded and (label_rx.search(before) or phone_rx.search(before))) or _is_list_label(text, start, m.end()):
             continue
         try:
             value = parse_number(raw)
