@@ -227,12 +227,18 @@ class EntityComponent:
                 span = extended
             spans.append(span)
         spans += _list_places(t, spans)
-        ents = []
+        ents, found = [], []
         for c in _merge_containers(t, filter_spans(spans)):
+            start, end = t.I[c.start], t.I[c.end - 1] + len(t.W[c.end - 1])
+            normalized = normalize_entity(t.T[start:end], c.label)
             ent = Span(doc, c.start, c.end, label=c.label)
-            ent._.normalized = normalize_entity(t.text(c.start, c.end), c.label)
+            ent._.normalized = normalized
             ents.append(ent)
+            found.append((start, end, c.label, normalized))
         doc.ents = ents
+        # the same, as plain tuples (start_char, end_char, label, normalized) for minerals.extract, which would
+        # otherwise read every Span and extension back
+        doc.user_data["entities"] = found
         return doc
 
 

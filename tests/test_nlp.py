@@ -35,6 +35,15 @@ def test_tokens_are_the_regex_tokens(processed):
         assert _words(sdoc) == [t.text for t in sdoc]
 
 
+def test_entity_tuples_are_the_docs_entities(processed):
+    """minerals.extract reads the component's tuples; spaCy users read doc.ents: they are the same entities."""
+    nlp = make_nlp()
+    for doc in list(processed.values())[:8]:
+        sdoc = nlp(doc.text)
+        assert sdoc.user_data["entities"] == [(e.start_char, e.end_char, e.label_, e._.normalized) for e in sdoc.ents]
+        assert len(sdoc.ents) > 3
+
+
 def test_underthesea_words_aligned_and_numbers_whole():
     text = "Căn cứ Nghị định số 126/2007/NĐ-CP ngày 01/8/2007 của Chính phủ về Thoả thuận"
     doc = underthesea_doc(text, fixed=["126/2007/NĐ-CP"])

@@ -26,8 +26,9 @@ def get_entities(doc: Document) -> list[Entity]:
     nlp = make_nlp()
     out: list[Entity] = []
     for offset, chunk in _chunks(doc.text or ""):
-        for e in nlp(chunk).ents:
-            s, t = offset + e.start_char, offset + e.end_char
-            out.append(Entity(text=chunk[e.start_char : e.end_char], label=e.label_, normalized=e._.normalized or e.text, start=s, end=t,
+        for start, end, label, normalized in nlp(chunk).user_data["entities"]:
+            text = chunk[start:end]
+            s = offset + start
+            out.append(Entity(text=text, label=label, normalized=normalized or text, start=s, end=offset + end,
                               page=doc.page_at(s)))
     return out
