@@ -165,7 +165,7 @@ class EntityComponent:
 
         strings = nlp.vocab.strings
         self.matchers = []
-        self.keys: dict[int, tuple[str, str, int, int]] = {}  # match id → label, kind, and their hashes
+        found: dict[int, tuple[str, str]] = {}  # match id → label, kind
         for attr, jsonl in PHRASE_PATTERNS:
             matcher = PhraseMatcher(nlp.vocab, attr=attr)
             texts: dict[str, list[str]] = {}
@@ -175,19 +175,23 @@ class EntityComponent:
                         entry = json.loads(line)
                         label, kind = entry["label"], entry.get("id", "")
                         key = repr((label, kind))
-                        self.keys[strings.add(key)] = (label, kind, strings.add(label), strings.add(kind))
+                        found[strings.add(key)] = (label, kind)
                         texts.setdefault(key, []).append(entry["pattern"])
             for key, phrases in texts.items():
                 matcher.add(key, [nlp.make_doc(p) for p in phrases])
             self.matchers.append(matcher)
+        # a match id's rank in spaCy's Span order (label hash, then id hash), and its (label, kind)
+        order = sorted(found, key=lambda m: (strings.add(found[m][0]), strings.add(found[m][1])))
+        self.rank = {m: r for r, m in enumerate(order)}
+        self.kinds = [found[m] for m in order]
 
     def candidates(self, doc) -> list[Cand]:
         """Every pattern match, once, matcher by matcher."""
-        keys = self.keys
+        rank, kinds, new = self.rank, self.kinds, tuple.__new__
         out: list[Cand] = []
         for matcher in self.matchers:
-            found = sorted({(s, e, *keys[m][2:], m) for m, s, e in matcher(doc) if s != e})
-            out += [Cand(s, e, *keys[m][:2]) for s, e, _, _, m in found]
+            for s, e, r in sorted({(s, e, rank[m]) for m, s, e in matcher(doc) if s != e}):
+                out.append(new(Cand, (s, e, *kinds[r])))
         return out
 
     def __call__(self, doc):
