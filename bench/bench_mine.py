@@ -91,15 +91,25 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def _cpu() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process and of its finished children (the pool's workers)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
 def bench_text(n: int, workers: int | None) -> None:
     folder = WORK / f"archive-{n}"
     size = make_archive(n, folder)
     out = WORK / f"dataset-{n}"
     shutil.rmtree(out, ignore_errors=True)
+    cpu0 = _cpu()
     with TreeMemory() as mem:
         t = time.perf_counter()
         s = mine(folder, out, workers=workers, batch_size=128)
         secs = time.perf_counter() - t
+    main_cpu, workers_cpu = (b - a for a, b in zip(cpu0, _cpu()))
     t = time.perf_counter()
     from minerals.query import cited_by
 
@@ -108,6 +118,12 @@ def bench_text(n: int, workers: int | None) -> None:
     print(f"{n} text documents ({size / 1e6:.1f} MB) on {workers or os.cpu_count()} workers: {s.documents / secs:.0f} "
           f"documents/s, {size / secs / 1e6:.2f} MB/s, {secs:.0f} s, peak memory {mem.peak / 1e6:.0f} MB (whole tree); "
           f"{s.citations} citations, {s.errors} errors; first query {first_query:.2f} s ({len(rows)} rows)")
+    # CPU time varies less than wall time on a shared machine: with every core busy, documents/s is about
+    # cores × 1000 / (CPU ms a document)
+    per_doc = (main_cpu + workers_cpu) / s.documents * 1000
+    print(f"  CPU {per_doc:.1f} ms a document (workers {workers_cpu / s.documents * 1000:.1f}, main process "
+          f"{main_cpu / s.documents * 1000:.1f}, loading the models included): at most "
+          f"{(workers or os.cpu_count()) * 1000 / per_doc:.0f} documents/s on {workers or os.cpu_count()} cores")
     t = time.perf_counter()
     again = mine(folder, out, workers=workers)
     print(f"  re-run on the unchanged archive: {time.perf_counter() - t:.1f} s, {again.documents} mined, {again.skipped} skipped")
