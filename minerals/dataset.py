@@ -30,6 +30,7 @@ from .errors import MineralsError
 from .readers import READERS
 
 TABLES = ("documents", "citations", "named_laws", "dates", "quantities", "targets", "entities", "errors")
+ITEM_TABLES = TABLES[1:-1]  # one row per extracted item
 SUPPORTED = tuple(sorted(READERS)) + (".zip",)
 
 
@@ -288,9 +289,13 @@ def _sentence(text: str, start: int, end: int, width: int = 300) -> str:
     return " ".join(text[max(a, 0) : b + 1].split()).strip(" .;")
 
 
-def document_rows(doc, src: Source | None = None) -> dict[str, list[dict]]:
-    """The rows one document adds to each table; every row carries ``doc_id`` (the file's sha256)."""
-    d = doc.to_dict()
+def document_rows(doc, src: Source | None = None) -> dict[str, list[dict] | Columns]:
+    """The rows one document adds to each table; every row carries ``doc_id`` (the file's sha256). The
+    ``documents`` row is a dict; the item tables are ``Columns``, built from the items' fields as
+    ``Document.to_dict`` prints them."""
+    from .models import _keys
+
+    d = doc.to_dict(items=False)
     meta = dict(d["document"])
     meta["warnings"] = "; ".join(meta["warnings"])
     meta["recipients"] = "; ".join(meta["recipients"])
@@ -298,15 +303,58 @@ def document_rows(doc, src: Source | None = None) -> dict[str, list[dict]]:
     meta.pop("sha256", None)
     meta["size"] = src.size if src else None
     meta["mtime"] = src.mtime if src else None
-    rows: dict[str, list[dict]] = {"documents": [{"doc_id": doc.sha256, **meta}]}
-    for table in TABLES[1:-1]:
-        items = d.get(table, [])
+    rows: dict[str, list[dict] | Columns] = {"documents": [{"doc_id": doc.sha256, **meta}]}
+    for table in ITEM_TABLES:
+        items = getattr(doc, table)
+        data: dict[str, list] = {"doc_id": [doc.sha256] * len(items)}
+        if items:
+            for name, key in _keys(type(items[0])):
+                data[key] = [getattr(item, name) for item in items]
         if table == "citations":
             text = doc.text or ""
-            rows[table] = [{"doc_id": doc.sha256, **c, "context": _sentence(text, c["start"], c["end"])} for c in items]
-        else:
-            rows[table] = [{"doc_id": doc.sha256, **item} for item in items]
+            data["context"] = [_sentence(text, c.start, c.end) for c in items]
+        rows[table] = Columns(data, len(items))
     return rows
+
+
+class Columns:
+    """One table's rows as a list per column. Workers send these instead of a dict per row: a document's
+    70 entities, 30 dates and 20 citations as dicts cost more to build, pickle, unpickle and hand to Arrow
+    than the mining of some stages (bench/bench_mine.py)."""
+
+    __slots__ = ("data", "n")
+
+    def __init__(self, data: dict[str, list] | None = None, n: int = 0):
+        self.data = data if data is not None else {}
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def extend(self, other: Columns) -> None:
+        if not other.n:
+            return
+        if not self.n:
+            self.data = {k: list(v) for k, v in other.data.items()}
+        else:
+            for key, values in other.data.items():
+                self.data[key].extend(values)
+        self.n += other.n
+
+    def to_arrow(self, schema):
+        import pyarrow as pa
+
+        return pa.Table.from_pydict({f.name: self.data.get(f.name) or [None] * self.n for f in schema}, schema=schema)
+
+
+def _empty_batch() -> dict[str, list[dict] | Columns]:
+    return {t: Columns() if t in ITEM_TABLES else [] for t in TABLES}
+
+
+def _arrow(rows: list[dict] | Columns, schema):
+    import pyarrow as pa
+
+    return rows.to_arrow(schema) if isinstance(rows, Columns) else pa.Table.from_pylist(rows, schema=schema)
 
 
 def _warm_up() -> None:
@@ -391,8 +439,7 @@ class Dataset:
             return empty.empty_table().to_pandas()
         return pd.concat([t.to_pandas() for t in tables], ignore_index=True)
 
-    def write_batch(self, batch: str, rows: dict[str, list[dict]]) -> None:
-        import pyarrow as pa
+    def write_batch(self, batch: str, rows: dict[str, list[dict] | Columns]) -> None:
         import pyarrow.parquet as pq
 
         schemas = _schemas()
@@ -402,7 +449,7 @@ class Dataset:
             folder = self.root / table
             folder.mkdir(parents=True, exist_ok=True)
             tmp = folder / f".part-{batch}.parquet.tmp"
-            pq.write_table(pa.Table.from_pylist(rows[table], schema=schemas[table]), tmp)
+            pq.write_table(_arrow(rows[table], schemas[table]), tmp)
             tmp.replace(folder / f"part-{batch}.parquet")
         marks = self.root / "_batches"
         marks.mkdir(exist_ok=True)
@@ -514,16 +561,14 @@ class UrlDataset(Dataset):
         if target != final:
             self.fs.mv(target, final)
 
-    def write_batch(self, batch: str, rows: dict[str, list[dict]]) -> None:
-        import pyarrow as pa
-
+    def write_batch(self, batch: str, rows: dict[str, list[dict] | Columns]) -> None:
         schemas = _schemas()
         try:
             for table in TABLES:
                 if not rows.get(table):
                     continue
                 self.fs.makedirs(self._join(table), exist_ok=True)
-                self._put_table(pa.Table.from_pylist(rows[table], schema=schemas[table]),
+                self._put_table(_arrow(rows[table], schemas[table]),
                                 self._join(table, f"part-{batch}.parquet"))
             self.fs.makedirs(self._join("_batches"), exist_ok=True)
             mark = self._join("_batches", batch)
@@ -595,7 +640,7 @@ def mine(
     doc_ids = set(known["doc_id"])
 
     todo: list[Source] = []
-    pending_rows: dict[str, list[dict]] = {t: [] for t in TABLES}
+    pending_rows = _empty_batch()
     seen: set[str] = set()
     stale_paths: set[str] = set()
     for src in sources(archive):
@@ -702,7 +747,7 @@ def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str],
     if dup_rows:
         yield {"documents": dup_rows}
     results = _results(to_mine, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size)
-    batch: dict[str, list[dict]] = {t: [] for t in TABLES}
+    batch = _empty_batch()
     count = 0
     seen_ids: set[str] = set(known_ids)
     for rows in results:
@@ -716,7 +761,7 @@ def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str],
         count += 1
         if count >= batch_size:
             yield batch
-            batch, count = {t: [] for t in TABLES}, 0
+            batch, count = _empty_batch(), 0
     if count:
         yield batch
 

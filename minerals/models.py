@@ -221,10 +221,10 @@ class Document:
         i = bisect.bisect_right([p.start for p in self.pages], raw) - 1
         return self.pages[max(i, 0)]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of ``minerals extract`` (DESIGN.md)."""
+    def to_dict(self, items: bool = True) -> dict[str, Any]:
+        """The JSON contract of ``minerals extract`` (DESIGN.md); ``items=False``: the document part only."""
         info = self.info
-        return {
+        out = {
             "document": {
                 "path": self.path,
                 "sha256": self.sha256,
@@ -242,13 +242,11 @@ class Document:
                 "method": self.method,
                 "warnings": list(self.warnings),
             },
-            "citations": [_item(c) for c in self.citations],
-            "named_laws": [_item(n) for n in self.named_laws],
-            "dates": [_item(d) for d in self.dates],
-            "quantities": [_item(q) for q in self.quantities],
-            "targets": [_item(t) for t in self.targets],
-            "entities": [_item(e) for e in self.entities],
         }
+        if items:
+            for table in ("citations", "named_laws", "dates", "quantities", "targets", "entities"):
+                out[table] = [_item(x) for x in getattr(self, table)]
+        return out
 
 
 @functools.cache

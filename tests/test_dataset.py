@@ -149,3 +149,24 @@ def test_replaced_pool_workers_give_the_same_tables(tmp_path, monkeypatch):
     s = mine(archive, tmp_path / "pool", workers=2)
     assert s.documents == 5
     _assert_same(_tables(tmp_path / "pool"), _tables(tmp_path / "one"))
+
+
+def test_item_table_columns_are_the_json_items():
+    """Workers send the item tables as columns; row by row they are ``minerals extract``'s items."""
+    from minerals.dataset import ITEM_TABLES, Columns, document_rows
+
+    from .conftest import corpus_file
+
+    doc = minerals.process(corpus_file("001_"))
+    rows, items = document_rows(doc), doc.to_dict()
+    assert rows["documents"][0]["doc_id"] == doc.sha256
+    for table in ITEM_TABLES:
+        cols = rows[table]
+        assert isinstance(cols, Columns) and len(cols) == len(items[table])
+        as_rows = [{k: v[i] for k, v in cols.data.items()} for i in range(len(cols))]
+        assert [{k: v for k, v in r.items() if k not in ("doc_id", "context")} for r in as_rows] == items[table]
+    assert len(rows["citations"]) > 5 and all(rows["citations"].data["context"])
+    batch = Columns()
+    batch.extend(rows["dates"])
+    batch.extend(rows["dates"])
+    assert len(batch) == 2 * len(rows["dates"]) and len(batch.data["value"]) == len(batch)
