@@ -46,6 +46,19 @@ def test_entity_tuples_are_the_docs_entities(processed):
     assert seen > 30
 
 
+def test_entities_of_an_annotated_doc_are_replaced():
+    """A fresh Doc skips spaCy's reset of every token; a Doc run through again still loses stale entities."""
+    from spacy.tokens import Span
+
+    nlp = make_nlp()
+    doc = nlp("Sở Nội vụ tỉnh Bình Thuận phối hợp với ông Nguyễn Văn An")
+    first = [(e.text, e.label_) for e in doc.ents]
+    assert ("Sở Nội vụ tỉnh Bình Thuận", "ORG") in first and ("Nguyễn Văn An", "PER") in first
+    doc.set_ents([Span(doc, 6, 7, label="LOC")], default="unmodified")  # "phối": a stale, wrong entity
+    again = nlp.get_pipe("minerals_entities")(doc)
+    assert [(e.text, e.label_) for e in again.ents] == first
+
+
 def test_underthesea_words_aligned_and_numbers_whole():
     text = "Căn cứ Nghị định số 126/2007/NĐ-CP ngày 01/8/2007 của Chính phủ về Thoả thuận"
     doc = underthesea_doc(text, fixed=["126/2007/NĐ-CP"])
