@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import MineralsError
+from .models import ITEM_TABLES, _keys
 from .readers import READERS
 
-TABLES = ("documents", "citations", "named_laws", "dates", "quantities", "targets", "entities", "errors")
-ITEM_TABLES = TABLES[1:-1]  # one row per extracted item
+TABLES = ("documents", *ITEM_TABLES, "errors")
 SUPPORTED = tuple(sorted(READERS)) + (".zip",)
 
 
@@ -293,8 +293,6 @@ def document_rows(doc, src: Source | None = None) -> dict[str, list[dict] | Colu
     """The rows one document adds to each table; every row carries ``doc_id`` (the file's sha256). The
     ``documents`` row is a dict; the item tables are ``Columns``, built from the items' fields as
     ``Document.to_dict`` prints them."""
-    from .models import _keys
-
     d = doc.to_dict(items=False)
     meta = dict(d["document"])
     meta["warnings"] = "; ".join(meta["warnings"])

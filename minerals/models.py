@@ -11,6 +11,9 @@ import functools
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+# the lists of extracted items a Document carries: its JSON keys and the dataset's tables of the same names
+ITEM_TABLES = ("citations", "named_laws", "dates", "quantities", "targets", "entities")
+
 
 @dataclass(frozen=True)
 class Page:
@@ -244,7 +247,7 @@ class Document:
             },
         }
         if items:
-            for table in ("citations", "named_laws", "dates", "quantities", "targets", "entities"):
+            for table in ITEM_TABLES:
                 out[table] = [_item(x) for x in getattr(self, table)]
         return out
 

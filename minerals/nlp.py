@@ -143,11 +143,16 @@ class Tokens:
         self.I = doc.to_array("IDX").tolist() if self.n else []
         self.T = doc.user_data.get("text") or doc.text  # Doc.text rebuilds the string: read it once
 
+    def chars(self, start: int, end: int) -> tuple[int, int]:
+        """The character offsets of tokens ``start:end`` (``end > start``)."""
+        return self.I[start], self.I[end - 1] + len(self.W[end - 1])
+
     def text(self, start: int, end: int) -> str:
         """The text of tokens ``start:end`` (a slice, no Span built)."""
         if end <= start:
             return ""
-        return self.T[self.I[start] : self.I[end - 1] + len(self.W[end - 1])]
+        a, b = self.chars(start, end)
+        return self.T[a:b]
 
 
 class EntityComponent:
@@ -234,7 +239,7 @@ class EntityComponent:
         spans += _list_places(t, spans)
         ents, found = [], []
         for c in _merge_containers(t, filter_spans(spans)):
-            start, end = t.I[c.start], t.I[c.end - 1] + len(t.W[c.end - 1])
+            start, end = t.chars(c.start, c.end)
             normalized = normalize_entity(t.T[start:end], c.label)
             ent = Span(doc, c.start, c.end, label=c.label)
             ent._.normalized = normalized
@@ -257,11 +262,6 @@ def _words(doc) -> list[str]:
         words = [t.text for t in doc]
         doc.user_data["words"] = words
     return words
-
-
-def _cap(t: Tokens, start: int, end: int, label: str) -> Cand:
-    """A rebuilt candidate, its end kept inside the Doc."""
-    return Cand(start, min(end, t.n), label)
 
 
 def _extend_name(t: Tokens, span: Cand, limit: int = 12) -> Cand | None:
@@ -390,7 +390,6 @@ def _name_stops() -> frozenset[str]:
 
 
 _TITLE_WORDS = frozenset({"giám", "phó", "chánh", "trưởng", "chủ", "bí", "thứ", "tổng"})
-_COMPANY_WORDS = frozenset({"cổ", "phần", "trách", "nhiệm", "hữu", "hạn", "tnhh", "một", "thành", "viên"})
 
 
 def _extend_words(t: Tokens, span: Cand, limit: int, title_only: bool = False,
@@ -428,7 +427,7 @@ def _list_places(t: Tokens, spans: list[Cand]) -> list[Cand]:
     out = []
     n = t.n
     for span in spans:
-        if span.label != "LOC" or span.kind not in ("level", "province"):
+        if span.label != "LOC" or span.kind != "province":
             continue
         k = span.end
         while k + 1 < n and (W[k] == "," or W[k].lower() == "và"):
@@ -508,7 +507,8 @@ def _extend_place(t: Tokens, span: Cand) -> Cand:
         i += 1  # "ỦY BAN NHÂN DÂN ⏎ TỈNH LÂM ĐỒNG": a header name on two lines
     j = i
     if j + 1 < n and W[j].lower() == "cấp" and W[j + 1].lower() in ("tỉnh", "huyện", "xã", "trung"):
-        return _cap(t, span.start, j + 2 + (W[j + 1].lower() == "trung"), span.label)  # "UBND cấp huyện"
+        end = min(n, j + 2 + (W[j + 1].lower() == "trung"))
+        return Cand(span.start, end, span.label)  # "UBND cấp huyện", "UBND cấp trung ương"
     if j < n and W[j].lower() in _LEVELS_ONE:
         j += 1
         if j < n and W[j] == "." and W[j - 1].lower() in ("tp", "tx"):
