@@ -115,7 +115,9 @@ def mine(
     engine: Annotated[str, typer.Option(help="process (this machine) or dask (a cluster).")] = "process",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786; "
                                                        "without it --engine dask starts a LocalCluster.")] = None,
-    batch_size: Annotated[int, typer.Option(help="Documents per committed batch.")] = 64,
+    batch_size: Annotated[int, typer.Option(help="Most documents per committed batch.")] = 256,
+    batch_seconds: Annotated[float, typer.Option(help="A batch also commits after this many seconds, so a "
+                                                      "killed run loses at most that much work.")] = 30.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Mine every document under ARCHIVE (.txt .md .html .pdf .docx .doc, and inside .zip) into Parquet
@@ -131,7 +133,8 @@ def mine(
     console = Console(stderr=True)
     try:
         if quiet or not console.is_terminal:
-            s = run_mine(archive, out, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size)
+            s = run_mine(archive, out, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size,
+                         batch_seconds=batch_seconds)
         else:
             columns = (TextColumn("mining"), BarColumn(), MofNCompleteColumn(),
                        TextColumn("{task.fields[rate]:.1f} docs/s"), TimeRemainingColumn())
@@ -144,7 +147,7 @@ def mine(
                     bar.update(task, completed=done, total=total, rate=rate)
 
                 s = run_mine(archive, out, workers=workers, engine=engine, scheduler=scheduler,
-                             batch_size=batch_size, progress=tick)
+                             batch_size=batch_size, batch_seconds=batch_seconds, progress=tick)
     except MineralsError as err:
         _fail(err)
     rate = s.documents / s.seconds if s.seconds else 0.0

@@ -608,11 +608,15 @@ def mine(
     workers: int | None = None,
     engine: str = "process",
     scheduler: str | None = None,
-    batch_size: int = 64,
+    batch_size: int = 256,
+    batch_seconds: float = 30.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> MineSummary:
-    """Mine every readable file under ``archive`` into ``out`` (see the module doc). ``progress(done, total)``
-    is called after each committed batch."""
+    """Mine every readable file under ``archive`` into ``out`` (see the module doc). A batch commits after
+    ``batch_size`` documents or ``batch_seconds``, whichever comes first: big batches of fast text documents
+    (each part file costs the main process a fixed overhead; fewer, larger parts query faster), and a kill
+    during slow OCR still loses at most ``batch_seconds`` of work. ``progress(done, total)`` is called after
+    each committed batch."""
     archive = str(archive) if is_url(archive) else Path(archive)
     out = str(out) if is_url(out) else Path(out)
     if isinstance(archive, str):
@@ -688,7 +692,8 @@ def mine(
         commit(pending_rows)
     total = len(todo)
     done = 0
-    for batch_rows in _run(todo, hashes, doc_ids, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size):
+    for batch_rows in _run(todo, hashes, doc_ids, workers=workers, engine=engine, scheduler=scheduler,
+                           batch_size=batch_size, batch_seconds=batch_seconds):
         commit(batch_rows)
         done += sum(1 for _ in batch_rows.get("documents", [])) + sum(1 for _ in batch_rows.get("errors", []))
         if progress:
@@ -730,8 +735,8 @@ def _sha256(src: Source) -> str | None:
 
 
 def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str], *, workers, engine, scheduler,
-         batch_size) -> Iterator[dict]:
-    """Rows per batch of ``batch_size`` documents; a file whose content is already in the dataset (moved or
+         batch_size, batch_seconds=float("inf")) -> Iterator[dict]:
+    """Rows per batch of at most ``batch_size`` documents or ``batch_seconds`` of mining; a file whose content is already in the dataset (moved or
     duplicated) gets a documents row without being mined again."""
     to_mine: list[Source] = []
     dup_rows: list[dict] = []
@@ -747,6 +752,7 @@ def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str],
     results = _results(to_mine, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size)
     batch = _empty_batch()
     count = 0
+    opened = time.monotonic()
     seen_ids: set[str] = set(known_ids)
     for rows in results:
         docs = rows.get("documents", [])
@@ -757,9 +763,9 @@ def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str],
         for table, items in rows.items():
             batch[table].extend(items)
         count += 1
-        if count >= batch_size:
+        if count >= batch_size or time.monotonic() - opened >= batch_seconds:
             yield batch
-            batch, count = _empty_batch(), 0
+            batch, count, opened = _empty_batch(), 0, time.monotonic()
     if count:
         yield batch
 

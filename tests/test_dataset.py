@@ -101,7 +101,7 @@ def test_kill_minus_nine_then_rerun_equals_an_uninterrupted_run(tmp_path):
     killed = tmp_path / "killed"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "minerals", "mine", str(archive), "--out", str(killed),
-                             "--workers", "1", "--batch-size", "2", "--quiet"], env=env,
+                             "--workers", "1", "--batch-size", "2", "--batch-seconds", "3600", "--quiet"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and len(Dataset(killed).committed()) < 2:
@@ -113,6 +113,18 @@ def test_kill_minus_nine_then_rerun_equals_an_uninterrupted_run(tmp_path):
     rest = mine(archive, killed, workers=1, batch_size=2)
     assert rest.skipped >= 2 and rest.documents + rest.skipped == 10
     _assert_same(_tables(killed), _tables(whole))
+
+
+def test_a_batch_commits_at_its_size_or_its_time_limit(tmp_path):
+    archive = _archive(tmp_path, ("000_", "001_", "002_"))
+    # batch_seconds=0: every document commits as soon as it is mined (a slow OCR archive loses little when killed)
+    mine(archive, tmp_path / "timed", workers=1, batch_size=100, batch_seconds=0)
+    assert len(Dataset(tmp_path / "timed").committed()) == 3
+    mine(archive, tmp_path / "sized", workers=1, batch_size=2, batch_seconds=3600)
+    assert len(Dataset(tmp_path / "sized").committed()) == 2
+    mine(archive, tmp_path / "one", workers=1)  # the defaults: 256 documents or 30 s
+    assert len(Dataset(tmp_path / "one").committed()) == 1
+    _assert_same(_tables(tmp_path / "timed"), _tables(tmp_path / "one"))
 
 
 def test_dask_engine_gives_the_same_tables(tmp_path):
