@@ -122,7 +122,7 @@ def bench_text(n: int, workers: int | None) -> None:
     cpu0 = _cpu()
     with TreeMemory() as mem:
         t = time.perf_counter()
-        s = mine(folder, out, workers=workers, batch_size=128)
+        s = mine(folder, out, workers=workers)  # the defaults, as `minerals mine` runs
         secs = time.perf_counter() - t
     main_cpu, workers_cpu = (b - a for a, b in zip(cpu0, _cpu()))
     t = time.perf_counter()

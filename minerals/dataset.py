@@ -770,7 +770,7 @@ def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str],
         yield batch
 
 
-WORKER_TASKS = 1000  # chunks of 2 documents a pool worker mines before a fresh one is forked in its place
+WORKER_DOCS = 2000  # documents a pool worker mines before fresh workers are forked in their place
 
 
 def _results(to_mine: list[Source], *, workers, engine, scheduler, batch_size) -> Iterator[dict]:
@@ -787,14 +787,48 @@ def _results(to_mine: list[Source], *, workers, engine, scheduler, batch_size) -
         for src in to_mine:
             yield mine_one(src)
         return
-    import multiprocessing as mp
-
     _warm_up()  # forked workers inherit the loaded models and compiled rules instead of loading their own
-    # a worker is replaced after WORKER_TASKS chunks: spaCy's vocabulary and the rule caches grow with every
-    # new word and number, so a long-lived worker's memory would grow with the archive (bench/bench_mine.py)
-    with mp.get_context("fork").Pool(workers, initializer=_worker_init, maxtasksperchild=WORKER_TASKS) as pool:
-        # ordered, lazily fed: memory holds a few documents per worker, never the archive
-        yield from pool.imap(mine_one, to_mine, chunksize=2)
+    yield from _pool_results(to_mine, workers)
+
+
+def _pool_results(to_mine: list[Source], workers: int) -> Iterator[dict]:
+    """``mine_one`` over ``to_mine`` in forked worker processes, in order.
+
+    Fresh workers every WORKER_DOCS documents each: spaCy's vocabulary and the rule caches grow with every new
+    word and number, so a long-lived worker's memory would grow with the archive (bench/bench_mine.py).
+    ProcessPoolExecutor, not multiprocessing.Pool: Pool's worker-handler thread also waits on the result pipe,
+    so it spins while each result waits to be read, taking the main process's GIL from the thread that reads
+    it (py-spy: 15% of the main process's busy time). A worker that dies (a crash in a native library, the
+    kernel's out-of-memory killer) breaks the pool: the document first in line is mined again alone, and
+    becomes an ``errors`` row if it kills that worker too; the run goes on."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    fork = mp.get_context("fork")
+    segment = WORKER_DOCS * workers
+    i = 0
+    while i < len(to_mine):
+        pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=_worker_init)
+        try:
+            for rows in pool.map(mine_one, to_mine[i : i + segment], chunksize=2):
+                yield rows
+                i += 1
+        except BrokenProcessPool:
+            src = to_mine[i]  # the first document without a result: it, or one beside it, killed a worker
+            alone = ProcessPoolExecutor(1, mp_context=fork, initializer=_worker_init)
+            try:
+                rows = alone.submit(mine_one, src).result()
+            except BrokenProcessPool:
+                rows = {"errors": [_error_row(src.key, src.size, src.mtime, "extract", "WorkerCrashed",
+                                              f"{src.key}: the worker process mining it died (a crash, or "
+                                              "killed for memory)")]}
+            finally:
+                alone.shutdown(wait=True)
+            yield rows
+            i += 1
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _dask_results(to_mine: list[Source], *, workers, scheduler, batch_size) -> Iterator[dict]:

@@ -152,15 +152,58 @@ def test_read_only_output_fails_clearly(tmp_path):
 
 
 def test_replaced_pool_workers_give_the_same_tables(tmp_path, monkeypatch):
-    """Workers are replaced every WORKER_TASKS chunks to bound their memory; a fresh worker mines the same."""
+    """Workers are replaced every WORKER_DOCS documents to bound their memory; fresh workers mine the same."""
     import minerals.dataset as ds
 
     archive = _archive(tmp_path, ("000_", "001_", "004_5", "017_", "021_"))
     mine(archive, tmp_path / "one", workers=1)
-    monkeypatch.setattr(ds, "WORKER_TASKS", 1)  # a new worker after every chunk of 2 documents
+    monkeypatch.setattr(ds, "WORKER_DOCS", 1)  # fresh workers after every 2 documents (one each)
+    import concurrent.futures
+
+    pools = []
+
+    class CountedPool(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountedPool)
     s = mine(archive, tmp_path / "pool", workers=2)
-    assert s.documents == 5
+    assert s.documents == 5 and len(pools) == 3  # 2 + 2 + 1 documents
     _assert_same(_tables(tmp_path / "pool"), _tables(tmp_path / "one"))
+
+
+def _crash_on_marked_files(src):
+    """A worker's ``mine_one`` that dies, as a segfault in a native library would, on files named crash*."""
+    from minerals.dataset import _REAL_MINE_ONE
+
+    if src.key.rsplit("/", 1)[-1].startswith("crash"):
+        os._exit(11)
+    return _REAL_MINE_ONE(src)
+
+
+def test_a_file_that_kills_its_worker_becomes_an_errors_row(tmp_path, monkeypatch):
+    import minerals.dataset as ds
+
+    archive = _archive(tmp_path, ("000_", "001_", "004_5"))
+    shutil.copy2(corpus_file("017_"), archive / "crash.txt")
+    monkeypatch.setattr(ds, "_REAL_MINE_ONE", ds.mine_one, raising=False)
+    monkeypatch.setattr(ds, "mine_one", _crash_on_marked_files)  # forked workers inherit the patch
+    s = mine(archive, tmp_path / "out", workers=2)
+    assert s.documents == 3 and s.errors == 1
+    errors = minerals.open_dataset(tmp_path / "out")["errors"]
+    assert list(errors["error_type"]) == ["WorkerCrashed"] and errors["path"][0].endswith("crash.txt")
+    monkeypatch.undo()
+    mine(archive, tmp_path / "one", workers=1)  # the other documents' rows are those of a run without the crash
+    one = _tables(tmp_path / "one")
+    crashed = _tables(tmp_path / "out")
+    for table in TABLES:
+        if table != "errors":
+            rows = one[table]
+            if "doc_id" in rows.columns and len(rows):
+                kept = set(crashed["documents"]["doc_id"])
+                rows = rows[rows["doc_id"].isin(kept)].reset_index(drop=True)
+            pd.testing.assert_frame_equal(crashed[table], rows, check_dtype=False)
 
 
 def test_item_table_columns_are_the_json_items():
