@@ -369,6 +369,23 @@ def _worker_init() -> None:
     os.environ["MINERALS_OCR_WORKERS"] = "1"  # pool workers cannot fork OCR processes of their own
 
 
+def _pool_worker_init() -> None:
+    """A forked pool worker: ``_worker_init``, and exit when the main process is gone. Killed with SIGKILL, the
+    main process cannot stop its workers, and each would wait for work forever, holding its memory."""
+    import threading
+
+    _worker_init()
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="minerals-parent-watch", daemon=True).start()
+
+
 # --- the dataset on disk ------------------------------------------------------------------------------------
 class Dataset:
     """The folder of Parquet parts; knows what is committed and writes batches atomically."""
@@ -809,14 +826,14 @@ def _pool_results(to_mine: list[Source], workers: int) -> Iterator[dict]:
     segment = WORKER_DOCS * workers
     i = 0
     while i < len(to_mine):
-        pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=_worker_init)
+        pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=_pool_worker_init)
         try:
             for rows in pool.map(mine_one, to_mine[i : i + segment], chunksize=2):
                 yield rows
                 i += 1
         except BrokenProcessPool:
             src = to_mine[i]  # the first document without a result: it, or one beside it, killed a worker
-            alone = ProcessPoolExecutor(1, mp_context=fork, initializer=_worker_init)
+            alone = ProcessPoolExecutor(1, mp_context=fork, initializer=_pool_worker_init)
             try:
                 rows = alone.submit(mine_one, src).result()
             except BrokenProcessPool:

@@ -127,6 +127,44 @@ def test_a_batch_commits_at_its_size_or_its_time_limit(tmp_path):
     _assert_same(_tables(tmp_path / "timed"), _tables(tmp_path / "one"))
 
 
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found |= {int(c) for c in f.read().split()}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+def test_pool_workers_exit_when_the_main_process_is_killed(tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    text = corpus_file("001_").read_text(encoding="utf-8")
+    for i in range(60):  # distinct contents: copies of one file would be recognised and mined once
+        (archive / f"report-{i:02d}.txt").write_text(f"{text}\nBản sao {i}.\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "minerals", "mine", str(archive), "--out", str(tmp_path / "out"),
+                             "--workers", "2", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    workers: set[int] = set()
+    while time.time() < deadline and len(workers) < 2 and proc.poll() is None:
+        workers = _children(proc.pid)
+        time.sleep(0.01)
+    assert len(workers) == 2, "the pool started"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 30
+    while time.time() < deadline and any(map(_alive, workers)):
+        time.sleep(0.1)
+    assert not any(map(_alive, workers)), "orphaned workers exit instead of waiting for work forever"
+
+
 def test_dask_engine_gives_the_same_tables(tmp_path):
     archive = _archive(tmp_path, ("000_", "001_", "004_5", "017_"))
     by_process = tmp_path / "process"
