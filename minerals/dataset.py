@@ -753,8 +753,8 @@ def _sha256(src: Source) -> str | None:
 
 def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str], *, workers, engine, scheduler,
          batch_size, batch_seconds=float("inf")) -> Iterator[dict]:
-    """Rows per batch of at most ``batch_size`` documents or ``batch_seconds`` of mining; a file whose content is already in the dataset (moved or
-    duplicated) gets a documents row without being mined again."""
+    """Rows per batch of at most ``batch_size`` documents or ``batch_seconds`` of mining; a file whose content
+    is already in the dataset (moved or duplicated) gets a documents row without being mined again."""
     to_mine: list[Source] = []
     dup_rows: list[dict] = []
     for src in todo:
