@@ -46,6 +46,24 @@ def test_entity_tuples_are_the_docs_entities(processed):
     assert seen > 30
 
 
+def test_a_pipeline_without_token_flags_finds_the_same_entities(processed):
+    """minerals.extract runs the pipeline whose tokens carry no lexical flags (cheaper new words); its entities
+    are those of the full pipeline, so no rule reads a flag the lean vocabulary does not compute."""
+    full, lean = make_nlp(), make_nlp(token_flags=False)
+    assert lean is not full and len(lean.vocab.lex_attr_getters) < len(full.vocab.lex_attr_getters)
+    seen = 0
+    for doc in processed.values():
+        entities = full(doc.text).user_data["entities"]
+        assert lean(doc.text).user_data["entities"] == entities, doc.path
+        seen += len(entities)
+    assert seen > 100
+    # "số 17 Nguyễn Gia Thiều": the rule that makes a street of a name after a figure reads like_num from the
+    # string, not from a lexeme flag the lean vocabulary leaves unset
+    address = "trụ sở tại số 17 Nguyễn Gia Thiều"
+    assert [(e.text, e.label_) for e in lean(address).ents] == [("Nguyễn Gia Thiều", "LOC")]
+    assert lean.vocab["17"].like_num is False and full.vocab["17"].like_num is True
+
+
 def test_entities_of_an_annotated_doc_are_replaced():
     """A fresh Doc skips spaCy's reset of every token; a Doc run through again still loses stale entities."""
     from spacy.tokens import Span
