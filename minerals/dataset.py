@@ -818,6 +818,7 @@ def _pool_results(to_mine: list[Source], workers: int) -> Iterator[dict]:
     it (py-spy: 15% of the main process's busy time). A worker that dies (a crash in a native library, the
     kernel's out-of-memory killer) breaks the pool: the document first in line is mined again alone, and
     becomes an ``errors`` row if it kills that worker too; the run goes on."""
+    import gc
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -825,27 +826,33 @@ def _pool_results(to_mine: list[Source], workers: int) -> Iterator[dict]:
     fork = mp.get_context("fork")
     segment = WORKER_DOCS * workers
     i = 0
-    while i < len(to_mine):
-        pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=_pool_worker_init)
-        try:
-            for rows in pool.map(mine_one, to_mine[i : i + segment], chunksize=2):
+    try:
+        while i < len(to_mine):
+            # the loaded models are shared with the forked workers page by page; a garbage collection in this
+            # process would write to every object's header and copy those pages (Python's gc.freeze docs)
+            gc.freeze()
+            pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=_pool_worker_init)
+            try:
+                for rows in pool.map(mine_one, to_mine[i : i + segment], chunksize=2):
+                    yield rows
+                    i += 1
+            except BrokenProcessPool:
+                src = to_mine[i]  # the first document without a result: it, or one beside it, killed a worker
+                alone = ProcessPoolExecutor(1, mp_context=fork, initializer=_pool_worker_init)
+                try:
+                    rows = alone.submit(mine_one, src).result()
+                except BrokenProcessPool:
+                    rows = {"errors": [_error_row(src.key, src.size, src.mtime, "extract", "WorkerCrashed",
+                                                  f"{src.key}: the worker process mining it died (a crash, or "
+                                                  "killed for memory)")]}
+                finally:
+                    alone.shutdown(wait=True)
                 yield rows
                 i += 1
-        except BrokenProcessPool:
-            src = to_mine[i]  # the first document without a result: it, or one beside it, killed a worker
-            alone = ProcessPoolExecutor(1, mp_context=fork, initializer=_pool_worker_init)
-            try:
-                rows = alone.submit(mine_one, src).result()
-            except BrokenProcessPool:
-                rows = {"errors": [_error_row(src.key, src.size, src.mtime, "extract", "WorkerCrashed",
-                                              f"{src.key}: the worker process mining it died (a crash, or "
-                                              "killed for memory)")]}
             finally:
-                alone.shutdown(wait=True)
-            yield rows
-            i += 1
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+                pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        gc.unfreeze()  # a library caller's later garbage is collected as before
 
 
 def _dask_results(to_mine: list[Source], *, workers, scheduler, batch_size) -> Iterator[dict]:

@@ -208,6 +208,9 @@ def test_replaced_pool_workers_give_the_same_tables(tmp_path, monkeypatch):
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountedPool)
     s = mine(archive, tmp_path / "pool", workers=2)
     assert s.documents == 5 and len(pools) == 3  # 2 + 2 + 1 documents
+    import gc
+
+    assert gc.get_freeze_count() == 0  # frozen for the forks (shared pages stay shared), unfrozen after
     _assert_same(_tables(tmp_path / "pool"), _tables(tmp_path / "one"))
 
 
