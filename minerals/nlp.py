@@ -344,8 +344,7 @@ def _cut_at_verb(t: Tokens, start: int, end: int) -> int:
     if end - start < 2 or not any(W[k].islower() for k in range(start, end)):
         return end
     text = t.T
-    pos = t.I[start]
-    stop = t.I[end - 1] + len(W[end - 1])
+    pos, stop = t.chars(start, end)
     words = _pos_words(text[pos:stop])
     for word, tag in words:
         at = text.find(word, pos, stop)
