@@ -35,6 +35,34 @@ def test_tokens_are_the_regex_tokens(processed):
         assert _words(sdoc) == [t.text for t in sdoc]
 
 
+def _one_regex_split(text):
+    """What split_words computes, the plain way: the regex split of the whole text, a space flag per token."""
+    from minerals.nlp import _SPLIT
+
+    parts = _SPLIT.split(text)  # gap, token, gap, …, gap
+    words, spaces = ([parts[0]], [False]) if parts[0] else ([], [])
+    for token, gap in zip(parts[1::2], parts[2::2]):
+        words.append(token)
+        spaces.append(gap == " ")
+        if gap and gap != " ":
+            words += [gap]
+            spaces += [False]
+    return words, spaces
+
+
+@pytest.mark.parametrize("text", ["", " ", "  ", "\n", "a", " a", "a ", " a  b\n c", "Sở LĐ-TB&XH,  tỉnh\n\n| 1 |",
+                                  "ngày 15/11/2024 ", "a\u00a0b c_d", "x\u0301y  .", " \n 2.5%"])
+def test_split_words_is_the_regex_split(text, processed):
+    """The tokenizer cuts at spaces before the regex (faster); its tokens and space flags are the whole-text
+    regex split's, on edge cases and on every corpus document."""
+    from minerals.nlp import split_words
+
+    assert split_words(text) == _one_regex_split(text)
+    if text == "":
+        for doc in processed.values():
+            assert split_words(doc.text) == _one_regex_split(doc.text), doc.path
+
+
 def test_entity_tuples_are_the_docs_entities(processed):
     """minerals.extract reads the component's tuples; spaCy users read doc.ents: they are the same entities."""
     nlp = make_nlp()
