@@ -177,6 +177,34 @@ def test_date_windows_merge_figures_as_the_loop_did():
         assert _windows(text) == loop(text)
 
 
+def test_date_needs_in_re_find_what_regex_finds():
+    """get_dates searches the needs with Python's re on texts inside the BMP: in each window of corpus texts
+    and the date examples, re and regex agree on whether a need is there; a digit regex knows and re does not
+    (U+10D40, Garay, Unicode 16) makes get_dates keep regex."""
+    import re
+    from pathlib import Path
+
+    from minerals.extract.dates import _forms, _needs_in_re, _windows
+
+    fast = _needs_in_re()
+    assert fast, "no need compiles in re"
+    texts = [clean_text(text)[0] for _, text, _, _ in DATE_FORMS]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parent.parent.glob("corpus/**/*.txt"))]
+    held = 0
+    for text in texts:
+        for need, in_re in fast.items():
+            for s, e in _windows(text):
+                found = need.search(text, s, e) is not None
+                assert (in_re.search(text, s, e) is not None) == found, (need.pattern, text[s:e])
+                held += found
+    assert held > 100
+    garay = "ngày \U00010D45/\U00010D42/2020"  # a need only regex finds
+    need = next(n for _, _, needs in _forms() for n in needs if n in fast and n.search(garay))
+    assert not fast[need].search(garay)
+    assert regex.match(r"\d", "\U00010D45") and not re.match(r"\d", "\U00010D45")
+    assert [d.text for d in _doc(garay).dates] == [garay[5:]]  # found as before: regex searched the needs
+
+
 @pytest.mark.parametrize("text", patterns.load("dates")["counterexamples"])
 def test_date_counterexamples(text):
     assert _doc(text).dates == []
