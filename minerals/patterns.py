@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,3 +181,29 @@ def relations() -> tuple[tuple[str, str], ...]:
     """(folded word, relation) pairs, longest word first."""
     pairs = [(fold(w), r["relation"]) for r in load("relations")["relations"] for w in r["words"]]
     return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
+
+
+def finditer_at(rx: regex.Pattern, text: str, starts: Iterable[int]) -> Iterator[regex.Match]:
+    """``rx.finditer(text)`` for a pattern whose every match starts at one of ``starts``: each start is tried in
+    order, and one inside the previous match is skipped, as finditer goes on after a match. Trying a few dozen
+    places instead of every character of a text is what makes the caller's scan cheap (it must show that no
+    match can start elsewhere). ``rx`` must not match the empty string."""
+    end = 0
+    for p in sorted(starts):
+        if p < end:
+            continue
+        m = rx.match(text, p)
+        if m:
+            yield m
+            end = m.end()
+
+
+def find_all(text: str, needles: Iterable[str]) -> set[int]:
+    """Every position where one of ``needles`` starts (overlapping ones too), found by str.find."""
+    out: set[int] = set()
+    for needle in needles:
+        q = text.find(needle)
+        while q >= 0:
+            out.add(q)
+            q = text.find(needle, q + 1)
+    return out

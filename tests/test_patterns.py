@@ -205,6 +205,24 @@ def test_date_needs_in_re_find_what_regex_finds():
     assert [d.text for d in _doc(garay).dates] == [garay[5:]]  # found as before: regex searched the needs
 
 
+def test_signature_titles_tried_where_they_open_are_the_whole_scan():
+    """``_sign_titles`` tries _SIGN_TITLE only where an authority, PHÓ or a title opens: it finds what the scan
+    of every character finds, on the signature examples, edge cases and every corpus text."""
+    from pathlib import Path
+
+    from minerals.extract.metadata import _SIGN_TITLE, _sign_titles
+
+    texts = [block for block, _ in patterns.load("signature")["examples"]]
+    texts += ["KTM. GIÁM ĐỐC", "Q.  PHÓ\nCHỦ TỊCH", "TTL. TRƯỞNG BAN", "PHÓ PHÓ GIÁM ĐỐC Sở", "xGIÁM ĐỐC", ""]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parent.parent.glob("corpus/**/*.txt"))]
+    found = 0
+    for text in texts:
+        expected = [m.span() for m in _SIGN_TITLE.finditer(text)]
+        assert [m.span() for m in _sign_titles(text)] == expected, text[:80]
+        found += len(expected)
+    assert found > 30
+
+
 @pytest.mark.parametrize("text", patterns.load("dates")["counterexamples"])
 def test_date_counterexamples(text):
     assert _doc(text).dates == []

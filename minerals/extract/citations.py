@@ -415,14 +415,7 @@ def _numbers(rx: regex.Pattern, text: str, starts: set[int]):
     if not _opens_with_figures():
         yield from rx.finditer(text)
         return
-    end = 0
-    for p in sorted(starts):
-        if p < end:
-            continue  # finditer goes on after a match: a start inside it is not tried
-        m = rx.match(text, p)
-        if m:
-            yield m
-            end = m.end()
+    yield from patterns.finditer_at(rx, text, starts)
 
 
 def _full_mentions(doc: Document, text: str) -> list[_Mention]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+from collections.abc import Iterator
 
 import regex
 
@@ -50,6 +51,20 @@ def _signature_regexes() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern, r
 
 
 _SIGN_TITLE, _ONE_TITLE, _KEYWORD, _AUTH = _signature_regexes()
+
+
+@functools.cache
+def _sign_title_openings() -> tuple[str, ...]:
+    """The first two characters any _SIGN_TITLE match opens with: an authority's ("KT", "Q."), "PH" of PHÓ, or
+    a title's. They are capitals, rare in running text, so str.find finds the few places worth trying."""
+    spec = patterns.load("signature")
+    auth = [a[:2] if len(a) > 1 else a + "." for a in spec["authority"]]
+    return tuple(sorted({*auth, "PH", *(t[:2] for t in spec["titles"])}))
+
+
+def _sign_titles(text: str) -> Iterator[regex.Match]:
+    """``_SIGN_TITLE.finditer(text)``, tried only where a match can open (a sixth of the time on reports)."""
+    return patterns.finditer_at(_SIGN_TITLE, text, patterns.find_all(text, _sign_title_openings()))
 _BODY_REPORTS = regex.compile(r"(?:\s*\([^)\n]{1,40}\))?\s+(?:báo cáo|xây dựng [Kk]ế hoạch|ban hành|thông báo|hướng dẫn)\b")
 _HEAD_SPLIT = regex.compile(
     r"(?<![\p{L}])(?:TỔNG CỤC|CHI CỤC|ỦY BAN|UỶ BAN|UBND|HĐND|HỘI ĐỒNG|VĂN PHÒNG|TRUNG TÂM|TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|"
@@ -276,7 +291,7 @@ def _signature(text: str, entities: list[Entity], signer: str | None = None) -> 
     else:
         blocks = []
         starts = [p.start for p in people]
-        for m in _SIGN_TITLE.finditer(text):
+        for m in _sign_titles(text):
             i = bisect.bisect_left(starts, m.end())  # the first person at or after the title
             person = people[i] if i < len(people) and people[i].start <= m.end() + 500 else None
             if person and not _CITED_NUMBER.search(text[m.end() : person.start]):  # no citation between
