@@ -125,8 +125,7 @@ def get_dates(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[DateMe
     out: list[DateMention] = []
     windows = _windows(text)
     holds: dict[regex.Pattern, list[bool]] = {}  # need → whether each window holds it (forms share needs)
-    # a text takes two bytes a character in UTF-16 exactly when it has none outside the BMP
-    fast = _needs_in_re() if len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text) else {}
+    fast = _needs_in_re() if patterns.in_bmp(text) else {}
     english = any(mon in text for mon in _MONTHS_EN)
     for name, rx, needs in _forms():
         if name == "dmy_english" and not english:
