@@ -208,7 +208,7 @@ _DOTS = stdlib_re.compile(r"\.\.+")
 def drop_footnote_marks(text: str) -> Iterable[Edit]:
     lex = syllables()
     edits = []
-    for m in patterns.finditer_at_digits(_FOOTNOTE_AFTER_WORD, text):  # a mark opens a run of digits
+    for m in _FOOTNOTE_AFTER_WORD.finditer(text):
         w = _LAST_WORD.search(text, max(0, m.start() - 12), m.start())
         if w and w[0].lower() in lex:
             edits.append((m.start(), m.end(), ""))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re as stdlib_re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -210,29 +209,8 @@ def find_all(text: str, needles: Iterable[str]) -> set[int]:
     return out
 
 
-@functools.lru_cache(maxsize=2)  # the texts of the document in hand
 def in_bmp(text: str) -> bool:
     """Whether every character of ``text`` lies in the Basic Multilingual Plane (two bytes each in UTF-16).
     There Python's ``re`` and the ``regex`` module agree on ``\\d``: regex knows a newer Unicode, whose new
     digits all lie outside it (tests/test_patterns.py)."""
     return len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text)
-
-
-_DIGITS = stdlib_re.compile(r"\d+")
-
-
-@functools.lru_cache(maxsize=2)  # the texts of the document in hand
-def digit_runs(text: str) -> tuple[int, ...] | None:
-    """Where each run of digits in ``text`` starts, found by ``re`` (a fast scan); ``None`` when ``in_bmp``
-    cannot vouch that these are regex's digits. A pattern whose matches open a run of digits is tried only
-    there (``finditer_at``): the stages share these starts instead of each scanning the text with regex."""
-    if not in_bmp(text):
-        return None
-    return tuple(m.start() for m in _DIGITS.finditer(text))
-
-
-def finditer_at_digits(rx: regex.Pattern, text: str) -> Iterator[regex.Match]:
-    """``rx.finditer(text)`` for a pattern whose every match opens a run of digits (no digit before it)."""
-    starts = digit_runs(text)
-    return rx.finditer(text) if starts is None else finditer_at(rx, text, starts)
-

@@ -231,24 +231,6 @@ def _scan_texts():
     return texts + [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parent.parent.glob("corpus/**/*.txt"))]
 
 
-@pytest.mark.parametrize("where", ["quantities", "short forms", "footnote marks"])
-def test_patterns_tried_at_digit_runs_find_what_the_scan_finds(where):
-    """Patterns whose matches open a run of digits are tried only at the runs ``re`` finds (or scanned whole
-    outside the BMP): the same matches as ``finditer`` over every character."""
-    from minerals.clean import _FOOTNOTE_AFTER_WORD
-    from minerals.extract.citations import _BARE_NUMBER
-    from minerals.extract.quantities import _CANDIDATE
-
-    rx = {"quantities": _CANDIDATE, "short forms": _BARE_NUMBER, "footnote marks": _FOOTNOTE_AFTER_WORD}[where]
-    found = 0
-    for text in _scan_texts():
-        expected = [(m.span(), m.groups()) for m in rx.finditer(text)]
-        assert [(m.span(), m.groups()) for m in patterns.finditer_at_digits(rx, text)] == expected, text[:80]
-        found += len(expected)
-    assert found > 20
-    assert patterns.digit_runs("a \U0001F600 1") is None and patterns.digit_runs("a 12 b3") == (2, 6)
-
-
 def test_named_law_heads_tried_where_they_open_are_the_whole_scan():
     from minerals.extract.named_laws import _heads, _rules
 

@@ -524,7 +524,7 @@ def _short_forms(doc: Document, text: str, full: list[Citation], own_id: str | N
             by_key.setdefault((c.doc_type, lead[0]), []).append(c)
     out: list[Citation] = []
     leads = {lead for _, lead in by_key}
-    for m in patterns.finditer_at_digits(_BARE_NUMBER, text):  # a bare number opens a run of digits
+    for m in _BARE_NUMBER.finditer(text):
         if m["n"] not in leads or taken.overlaps(m.start(), m.start() + 1):
             continue
         before = _SHORT_LEAD.search(text, max(0, m.start() - 40), m.start())

@@ -76,7 +76,7 @@ def get_quantities(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[Q
     spans = SpanSet(exclude)
     out: list[Quantity] = []
     headers: dict[tuple[int, int], list[str] | None] = {}
-    for m in patterns.finditer_at_digits(_CANDIDATE, text):  # a candidate opens a run of digits
+    for m in _CANDIDATE.finditer(text):
         start = m.start()
         if spans.overlaps(start, m.end()):
             continue
