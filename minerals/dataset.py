@@ -24,6 +24,7 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
 from .errors import MineralsError
@@ -307,7 +308,7 @@ def document_rows(doc, src: Source | None = None) -> dict[str, list[dict] | Colu
         data: dict[str, list] = {"doc_id": [doc.sha256] * len(items)}
         if items:
             for name, key in _keys(type(items[0])):
-                data[key] = [getattr(item, name) for item in items]
+                data[key] = list(map(attrgetter(name), items))  # (a C loop: no bytecode per item)
         if table == "citations":
             text = doc.text or ""
             data["context"] = [_sentence(text, c.start, c.end) for c in items]

@@ -8,6 +8,7 @@ national and keeps its bare number.
 from __future__ import annotations
 
 import functools
+import re as stdlib_re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -23,7 +24,7 @@ _LEVEL_PLACE = regex.compile(
 _BARE_LEVEL = regex.compile(r"(?<![\p{L}])(?P<lvl>tỉnh|thành phố|huyện|quận|thị xã|xã|phường)\s*$")
 
 
-_SEPS = regex.compile(r"[/-]")
+_SEPS = stdlib_re.compile(r"[/-]")  # plain: Python's re is cheaper a call
 _YEAR_PART = regex.compile(r"/\d{4}/")
 _TRAILING = regex.compile(r"\d+$")
 

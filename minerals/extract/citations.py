@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re as stdlib_re
 import unicodedata
 from dataclasses import dataclass
 
@@ -26,9 +27,10 @@ _DASH_TABLE = str.maketrans({d: "-" for d in _DASHES} | {"\u00d0": "Đ"})
 _OCR_DIGITS = patterns.load("ocr")["digits"]
 _OCR_TABLE = str.maketrans(_OCR_DIGITS)
 _SPACES = regex.compile(r"\s+")
-_SEPARATORS = regex.compile(r"([/-])")
+# plain patterns (no Unicode classes) in Python's re: a call costs it a fraction of what it costs regex
+_SEPARATORS = stdlib_re.compile(r"([/-])")
 _TRAILING_DIGITS = regex.compile(r"\d+$")
-_SEP_SPLIT = regex.compile(r"[/-]")
+_SEP_SPLIT = stdlib_re.compile(r"[/-]")
 
 
 def normalize_number(raw: str, ocr: bool = False) -> str:

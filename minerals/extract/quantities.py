@@ -9,6 +9,7 @@ not quantities (``patterns/quantities.json``).
 from __future__ import annotations
 
 import functools
+import re as stdlib_re
 
 import regex
 
@@ -22,7 +23,8 @@ _CANDIDATE = regex.compile(
     r"(?<![\p{L}\d.,/\-–])(?P<n>" + _NUM + r")(?:[ \t]*/[ \t]*(?P<of>" + _NUM + r"))?(?![\d/]|[.,]\d|\p{L})"
     r"|(?<![\p{L}\d.,/])(?P<n2>" + _NUM + r")(?=[ \t]*%)"
 )
-_PCT = regex.compile(r"[ \t]*%")
+# plain, in Python's re: regex first looks for the "%" it requires, through the rest of the text, at every call
+_PCT = stdlib_re.compile(r"[ \t]*%")
 _LABEL_TAIL = " \t-–:.,()+0123456789"  # what the label and phone rules allow after their word (_rules)
 _SPACE = regex.compile(r"[ \t]*")
 _WORD_AFTER = regex.compile(r"[ \t]*(?P<w>[\p{L}][\p{L}\d²³]*(?:[ \t]+[\p{L}][\p{L}]*){0,3})")
