@@ -214,6 +214,18 @@ def test_replaced_pool_workers_give_the_same_tables(tmp_path, monkeypatch):
     _assert_same(_tables(tmp_path / "pool"), _tables(tmp_path / "one"))
 
 
+def test_small_text_files_go_to_workers_in_chunks_and_slow_files_alone():
+    from minerals.dataset import CHUNK_DOCS, _chunks, sources
+
+    srcs = list(sources(CORPUS))
+    chunks = _chunks(srcs)
+    assert [s for chunk in chunks for s in chunk] == srcs  # all of them, in order
+    for chunk in chunks:
+        texts = [s for s in chunk if s.path.endswith((".txt", ".md", ".html")) and s.size <= 200_000]
+        assert len(chunk) == 1 or (len(texts) == len(chunk) <= CHUNK_DOCS), [s.key for s in chunk]
+    assert max(map(len, chunks)) == CHUNK_DOCS and any(c[0].path.endswith(".pdf") for c in chunks)
+
+
 def _crash_on_marked_files(src):
     """A worker's ``mine_one`` that dies, as a segfault in a native library would, on files named crash*."""
     from minerals.dataset import _REAL_MINE_ONE
