@@ -243,6 +243,21 @@ def test_named_law_heads_tried_where_they_open_are_the_whole_scan():
     assert found > 20
 
 
+def test_place_and_date_searched_line_by_line_is_the_whole_search():
+    from minerals.extract.metadata import _PLACE_DATE, _search_place_date
+
+    texts = _scan_texts() + ["Hà Nội, ngày 5 tháng 3 năm 2024", "x\nTP. Hồ Chí Minh , ngày … tháng 6 năm 2022\n",
+                             "ngày\nHuế, ngày 01 tháng 02 năm 2020", "Huế,\nngày 01 tháng 02 năm 2020"]
+    found = 0
+    for text in texts:
+        head = text[:6000]
+        expected = _PLACE_DATE.search(head)
+        got = _search_place_date(head)
+        assert (got and (got.span(), got.groups())) == (expected and (expected.span(), expected.groups())), head[:80]
+        found += expected is not None
+    assert found > 10
+
+
 @pytest.mark.parametrize("text", patterns.load("dates")["counterexamples"])
 def test_date_counterexamples(text):
     assert _doc(text).dates == []
