@@ -154,6 +154,29 @@ def test_date_needs_are_in_every_match(form, text, value, precision):
             assert need.search(text, m.start(), m.end()), (form, text, need.pattern)
 
 
+def test_date_forms_opening_lookahead_keeps_their_matches():
+    """A form's ``opens`` (patterns/dates.json) only skips places: the form with it finds what it finds without
+    it, on the examples and every corpus text, and each example's match opens with it."""
+    from minerals.extract.dates import _forms
+
+    spec = {f["name"]: f for f in patterns.load("dates")["forms"]}
+    texts = [clean_text(text)[0] for _, text, _, _ in DATE_FORMS] + [clean_text(t)[0] for t in _scan_texts()]
+    checked = 0
+    for name, rx, _ in _forms():
+        if "opens" not in spec[name]:
+            continue
+        prefix = f"(?={spec[name]['opens']})"
+        assert rx.pattern.startswith(prefix)
+        plain = regex.compile(rx.pattern[len(prefix):])
+        for text in texts:
+            assert [m.span() for m in rx.finditer(text)] == [m.span() for m in plain.finditer(text)], (name, text[:80])
+        for example in spec[name]["examples"]:
+            m = plain.search(clean_text(example[0])[0])
+            assert m and regex.match(spec[name]["opens"], m[0]), (name, example)
+        checked += 1
+    assert checked == 2
+
+
 def test_date_windows_merge_figures_as_the_loop_did():
     """``_windows`` (one regex) against the plain loop it replaced, on corpus texts and edge cases."""
     import re

@@ -37,7 +37,8 @@ def _forms() -> tuple[tuple[str, regex.Pattern, tuple[regex.Pattern, ...]], ...]
     out = []
     for form in spec["forms"]:
         form_needs = tuple(needs.setdefault(n, regex.compile(build(n))) for n in form.get("needs", ()))
-        out.append((form["name"], regex.compile(r"(?<![\p{L}\d])(?:" + build(form["regex"]) + ")"), form_needs))
+        opens = f"(?={form['opens']})" if "opens" in form else ""  # tried only where a match can start
+        out.append((form["name"], regex.compile(opens + r"(?<![\p{L}\d])(?:" + build(form["regex"]) + ")"), form_needs))
     return tuple(out)
 
 
