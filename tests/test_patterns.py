@@ -177,6 +177,27 @@ def test_date_forms_opening_lookahead_keeps_their_matches():
     assert checked == 2
 
 
+def test_target_patterns_hold_the_words_that_let_clauses_skip_them():
+    """get_targets searches a clause only if it holds a pattern's needs (patterns/targets.json), or, for the
+    case-insensitive goal and result words, one of them case-folded: every match on the examples and the corpus
+    holds them."""
+    from minerals.extract.targets import _context_words, _needs, _spec
+
+    goal, result, deadline, *_, fromto, _by, vs = _spec()
+    needs = _needs()
+    goal_words, result_words = _context_words()
+    texts = [example[0] for example in patterns.load("targets")["examples"]] + _scan_texts()
+    seen = 0
+    for text in texts:
+        for rx, words, fold in ((deadline, needs["deadline"], False), (fromto, needs["change_from_to"], False),
+                                (vs, needs["change_vs"], False), (goal, goal_words, True), (result, result_words, True)):
+            for m in rx.finditer(text):
+                got = m[0].casefold() if fold else m[0]
+                assert any(w in got for w in words), (rx.pattern[:40], m[0])
+                seen += 1
+    assert seen > 50
+
+
 def test_date_windows_merge_figures_as_the_loop_did():
     """``_windows`` (one regex) against the plain loop it replaced, on corpus texts and edge cases."""
     import re

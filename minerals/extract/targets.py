@@ -40,9 +40,29 @@ def _spec():
             regex.compile(spec["change_from_to"]), regex.compile(spec["change_by"]), regex.compile(spec["change_vs"]))
 
 
+@functools.cache
+def _context_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The goal and result words, case-folded: the goal and result patterns (case-insensitive) can match a
+    clause only if its case-folded text holds one of them, so most clauses skip the two searches."""
+    spec = patterns.load("targets")
+    return tuple(w.casefold() for w in spec["goal_context"]), tuple(w.casefold() for w in spec["result_context"])
+
+
+@functools.cache
+def _needs() -> dict[str, tuple[str, ...]]:
+    """patterns/targets.json ``needs``: the words every match of a pattern holds."""
+    return {k: tuple(v) for k, v in patterns.load("targets")["needs"].items() if not k.startswith("#")}
+
+
+def _holds(text: str, words: tuple[str, ...]) -> bool:
+    return any(w in text for w in words)
+
+
 def get_targets(doc: Document) -> list[Target]:
     text = doc.text or ""
     goal, result_rx, deadline_rx, comparators, directions, direction_rx, ach_rx, fromto_rx, by_rx, vs_rx = _spec()
+    goal_words, result_words = _context_words()
+    needs = _needs()
     quantities = sorted(doc.quantities, key=lambda q: q.start)
     starts = [q.start for q in quantities]
     out: list[Target] = []
@@ -58,17 +78,18 @@ def get_targets(doc: Document) -> list[Target]:
         for clause in _CLAUSE.finditer(line_text):
             cs, ce = ls + clause.start(), ls + clause.end()
             ctext = clause[0]
-            g = goal.search(ctext)
-            r = result_rx.search(ctext)
+            folded = ctext.casefold()
+            g = goal.search(ctext) if _holds(folded, goal_words) else None
+            r = result_rx.search(ctext) if _holds(folded, result_words) else None
             if g and not (r and r.start() < g.start() and "ước" not in g[0].lower()):
                 forecast = True
-            dl = deadline_rx.search(ctext)
+            dl = deadline_rx.search(ctext) if _holds(ctext, needs["deadline"]) else None
             if dl:
                 deadline = int(dl["y"] or dl["y2"])
             qs = [q for q in in_line if cs <= q.start < ce]
             page = doc.page_at(cs)
             # changes: "từ 22,06% xuống còn 18,06%"
-            for m in fromto_rx.finditer(text, cs, ce):
+            for m in (fromto_rx.finditer(text, cs, ce) if _holds(ctext, needs["change_from_to"]) else ()):
                 a, b = parse_number(m["a"]), parse_number(m["b"])
                 by = _BY_PERCENT.search(text, cs, m.start())
                 direction = "giảm" if "xuống" in m["verb"] or "giảm" in m["verb"] or m["verb"] == "còn" else "tăng"
@@ -76,7 +97,7 @@ def get_targets(doc: Document) -> list[Target]:
                                    value=_num(by[1]) if by else None, unit="%" if m["pa"] or "%" in m[0] else None,
                                    direction=direction, from_=a, to=b))
                 used.update(q.start for q in qs if m.start() <= q.start < m.end() or (by and by.start() <= q.start < m.start()))
-            for m in vs_rx.finditer(text, cs, ce):
+            for m in (vs_rx.finditer(text, cs, ce) if _holds(ctext, needs["change_vs"]) else ()):
                 prev = [q for q in qs if q.kind == "percent" and q.end <= m.start()]
                 out.append(_target(text, "change", m.start(), m.end(), page, indicator=_indicator(text, cs, m.start()),
                                    value=_num(m["v"]), unit="%", direction=m["verb"], to=prev[-1].value if prev else None))
