@@ -167,7 +167,7 @@ _PRE_ISSUER = regex.compile(
 )
 _LIST_GAP = regex.compile(r"\A[ \t\n]*(?:[,;][ \t\n]*)?(?:(?:và|hoặc|cùng)[ \t\n]+)?(?:các[ \t\n]+)?(?:" + _L("số") + r"[ \t\n]*)?\Z")
 _NUMBER_WORD = regex.compile(r"(?:" + "|".join([_L("số"), "s6", "S6", "so", "So", "só", "sô"]) + r")[ \t\n]*:?[ \t\n]*\Z")
-_CLAUSE_END = regex.compile(r"[.;!?\n](?![\d])")
+_CLAUSE_END = regex.compile(r"[.;!?\n](?![\d])", regex.REVERSE)  # searched from the end: the last one
 _LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh"}
 _RELATION_OF = dict(patterns.relations())
 # the type word (and "số") right before a bare number: "Nghị định 126", "Thông tư số 55"
@@ -245,9 +245,9 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
 
 def _relation_before(text: str, head: int) -> str | None:
     window = text[max(0, head - 200) : head]
-    cuts = list(_CLAUSE_END.finditer(window))
-    if cuts:
-        window = window[cuts[-1].end() :]
+    cut = _CLAUSE_END.search(window)  # the last clause end (finditer's last match: they are one character)
+    if cut:
+        window = window[cut.end() :]
     folded = " " + patterns.fold(window) + " "
     m = patterns.relations_regex().search(folded)  # backwards: the relation word ending nearest the citation
     return _RELATION_OF[m[0]] if m else None
