@@ -214,6 +214,26 @@ def test_the_last_clause_end_searched_backwards_is_the_scans_last():
             assert (ends[-1].span() if ends else None) == (last.span() if last else None), window
 
 
+def test_a_citation_skips_the_pre_issuer_search_only_where_it_cannot_match():
+    import random
+
+    from minerals.extract.citations import _PRE_ISSUER, _may_end_pre_issuer
+
+    texts = _scan_texts() + ["theo đề nghị của Sở Tài chính tại ", "UBND tỉnh đã ban hành các  ", "Bộ ban hành",
+                             "ngày 31/12/2019 UBND huyện ban hành\t", "của Bộ Y tế tại các"]
+    rnd = random.Random(5)
+    found = 0
+    for text in texts:
+        ends = [len(text)] + [rnd.randrange(0, len(text) + 1) for _ in range(40)]
+        ends += [m.end() for m in regex.finditer(r"tại|ban hành|các", text)][:200]
+        for head in ends:
+            window = text[max(0, head - 130) : head]
+            match = _PRE_ISSUER.search(text, max(0, head - 130), head)
+            assert match is None or _may_end_pre_issuer(window), window
+            found += match is not None
+    assert found > 5
+
+
 def test_date_windows_merge_figures_as_the_loop_did():
     """``_windows`` (one regex) against the plain loop it replaced, on corpus texts and edge cases."""
     import re

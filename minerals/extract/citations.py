@@ -165,6 +165,18 @@ _PRE_ISSUER = regex.compile(
     r"(?<![\p{L}])(?P<b>(?:UBND|Ủy ban|Uỷ ban|HĐND|Hội đồng|Bộ|Sở|Ban|Cục|Tổng cục|Chính phủ|Thủ tướng|Tỉnh ủy|Thành ủy|Huyện ủy)[^,;:.()\n]{0,60}?)[ \t]+(?:đã[ \t]+)?ban hành)"
     r"[ \t]*(?:các[ \t]+)?\Z"
 )
+
+
+def _may_end_pre_issuer(before: str) -> bool:
+    """Whether ``before`` (the window _PRE_ISSUER searches) can end in one of its matches: a match ends in "tại" or
+    "ban hành", then maybe "các", then spaces. Most citations fail this test, and skip the search (1.5 µs
+    against 17)."""
+    tail = before.rstrip(" \t")
+    if tail.endswith(("tại", "ban hành")):
+        return True
+    return tail.endswith("các") and tail[:-3].rstrip(" \t").endswith(("tại", "ban hành"))
+
+
 _LIST_GAP = regex.compile(r"\A[ \t\n]*(?:[,;][ \t\n]*)?(?:(?:và|hoặc|cùng)[ \t\n]+)?(?:các[ \t\n]+)?(?:" + _L("số") + r"[ \t\n]*)?\Z")
 _NUMBER_WORD = regex.compile(r"(?:" + "|".join([_L("số"), "s6", "S6", "so", "So", "só", "sô"]) + r")[ \t\n]*:?[ \t\n]*\Z")
 _CLAUSE_END = regex.compile(r"[.;!?\n](?![\d])", regex.REVERSE)  # searched from the end: the last one
@@ -455,7 +467,7 @@ def _mention(text: str, start: int, end: int, raw: str, regime: str) -> _Mention
         pos = d.end()
     mt.issuer, pos = _issuer_after(text, pos)
     mt.tail = pos
-    if mt.issuer is None and head < start:
+    if mt.issuer is None and head < start and _may_end_pre_issuer(text[max(0, head - 130) : head]):
         pre = _PRE_ISSUER.search(text, max(0, head - 130), head)
         if pre:
             mt.issuer = " ".join((pre["a"] or pre["b"]).split())
