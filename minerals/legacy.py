@@ -90,6 +90,13 @@ def syllables() -> frozenset[str]:
         return frozenset(line.strip() for line in f if line.strip() and not line.startswith("#"))
 
 
+@functools.cache
+def _syllables_as_printed() -> frozenset[str]:
+    """The syllables in lower case, capitalized and in capitals: a word found here needs no ``lower()``
+    (each of these lowers to its syllable, so a word here is one whose lower case is a syllable)."""
+    return frozenset(v for s in syllables() for v in (s, s.capitalize(), s.upper()) if v.lower() == s)
+
+
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -107,7 +114,9 @@ def vietnamese_score(text: str, sample: int = 6000) -> float:
     words += filterfalse(str.isascii, _WORD_RE.findall(" ".join(filterfalse(str.isalpha, tokens))))
     if not words:
         return 0.0
-    return sum(map(lex.__contains__, map(str.lower, words))) / len(words)
+    # most words are printed as a syllable is: only the others are lowered and looked up
+    others = list(filterfalse(_syllables_as_printed().__contains__, words))
+    return (len(words) - len(others) + sum(map(lex.__contains__, map(str.lower, others)))) / len(words)
 
 
 def guess_legacy(text: str) -> str | None:
