@@ -26,7 +26,7 @@ _HARD_END = regex.compile(r"[ \t]*(?:$|[;.)\n:]|,[ \t]*(?:\p{Lu}|và )|(?:năm|s
 def _rules() -> tuple[regex.Pattern, frozenset[str], regex.Pattern]:
     spec = patterns.load("named_laws")
     heads = "|".join(regex.escape(h) for h in sorted(spec["heads"], key=len, reverse=True))
-    head_rx = regex.compile(r"(?<![\p{L}])(?P<head>" + heads + r")(?![\p{L}])")  # opens with a head
+    head_rx = regex.compile(r"(?<![\p{L}])(?P<head>" + heads + r")(?![\p{L}])")
     amending = regex.compile(r"[ \t]+" + spec["amending"]["regex"])
     return head_rx, frozenset(spec["stop_words"]), amending
 
