@@ -790,6 +790,7 @@ def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str],
 
 WORKER_DOCS = 2000  # documents a pool worker mines before fresh workers are forked in their place
 CHUNK_DOCS = 8  # text files sent to a worker together: one task, one result message, for all of them
+CHUNK_MAX_BYTES = 200_000  # a larger text goes alone, as a PDF or Word file does
 _TEXT_SUFFIXES = frozenset(s for s, reader in READERS.items() if reader is READERS[".txt"])
 
 
@@ -800,7 +801,7 @@ def _chunks(srcs: list[Source]) -> list[list[Source]]:
     out: list[list[Source]] = []
     chunk: list[Source] = []
     for src in srcs:
-        small = PurePosixPath(src.member or src.path).suffix.lower() in _TEXT_SUFFIXES and src.size <= 200_000
+        small = PurePosixPath(src.member or src.path).suffix.lower() in _TEXT_SUFFIXES and src.size <= CHUNK_MAX_BYTES
         if chunk and (not small or len(chunk) >= CHUNK_DOCS):
             out.append(chunk)
             chunk = []

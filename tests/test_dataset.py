@@ -215,13 +215,13 @@ def test_replaced_pool_workers_give_the_same_tables(tmp_path, monkeypatch):
 
 
 def test_small_text_files_go_to_workers_in_chunks_and_slow_files_alone():
-    from minerals.dataset import CHUNK_DOCS, _chunks, sources
+    from minerals.dataset import CHUNK_DOCS, CHUNK_MAX_BYTES, _chunks, sources
 
     srcs = list(sources(CORPUS))
     chunks = _chunks(srcs)
     assert [s for chunk in chunks for s in chunk] == srcs  # all of them, in order
     for chunk in chunks:
-        texts = [s for s in chunk if s.path.endswith((".txt", ".md", ".html")) and s.size <= 200_000]
+        texts = [s for s in chunk if s.path.endswith((".txt", ".md", ".html")) and s.size <= CHUNK_MAX_BYTES]
         assert len(chunk) == 1 or (len(texts) == len(chunk) <= CHUNK_DOCS), [s.key for s in chunk]
     assert max(map(len, chunks)) == CHUNK_DOCS and any(c[0].path.endswith(".pdf") for c in chunks)
 

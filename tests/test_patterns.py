@@ -312,13 +312,13 @@ def _scan_texts():
 
 
 def test_named_law_heads_tried_where_they_open_are_the_whole_scan():
-    from minerals.extract.named_laws import _heads, _rules
+    from minerals.extract.named_laws import _rules
 
-    head_rx = _rules()[0]
+    head_rx, _, _, heads = _rules()
     found = 0
     for text in _scan_texts():
         expected = [m.span() for m in head_rx.finditer(text)]
-        assert [m.span() for m in patterns.finditer_at(head_rx, text, patterns.find_all(text, _heads()))] == expected
+        assert [m.span() for m in patterns.finditer_at(head_rx, text, patterns.find_all(text, heads))] == expected
         found += len(expected)
     assert found > 20
 
