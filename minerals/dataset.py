@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import stat
 import tempfile
 import time
 import uuid
@@ -30,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from .errors import MineralsError
 from .models import ITEM_TABLES, _keys
 from .readers import READERS
+from .store import MANIFEST, DatasetError, Store, first_line as _first_line, is_url, url_fs
 
 TABLES = ("documents", *ITEM_TABLES, "errors")
 SUPPORTED = tuple(sorted(READERS)) + (".zip",)
@@ -69,6 +71,7 @@ class Source:
     member: str | None
     size: int
     mtime: float
+    member_index: int | None = None  # the member's place in the zip: names can repeat
 
 
 @dataclass
@@ -88,31 +91,111 @@ class MineSummary:
     bytes: int = 0
     out: str = ""
     top_cited: list[tuple[str, int]] = field(default_factory=list)
-
-
-class DatasetError(MineralsError):
-    stage = "dataset"
+    warnings: list[str] = field(default_factory=list)
 
 
 # --- walking -------------------------------------------------------------------------------------------------
-def walk(archive: str | Path) -> Iterator[Path]:
-    """Files minerals can read (zips included), in a stable order. Hidden files and ``gold/`` folders
-    (annotations, not documents: ``corpus/gold``) are skipped."""
-    archive = Path(archive)
-    for path in sorted(archive.rglob("*")):
-        parts = path.relative_to(archive).parts
-        if path.is_file() and path.suffix.lower() in SUPPORTED and not any(p.startswith(".") or p == "gold" for p in parts):
-            yield path
+def _skipped(name: str) -> bool:
+    """Hidden files and ``gold/`` folders (annotations, not documents: ``corpus/gold``) are not walked."""
+    return name.startswith(".") or name == "gold"
 
 
-def sources(archive: str | Path) -> Iterator[Source | dict]:
-    """Every document under ``archive`` (a folder or an fsspec URL), zip members included; an unsafe zip
-    member ("../x", "/etc/x") or an unreadable zip becomes an ``errors`` row (a dict) instead."""
-    if is_url(archive):
-        yield from _url_sources(str(archive))
+def walk(archive: str | Path, exclude: str | Path | None = None) -> Iterator[Path]:
+    """Files minerals can read (zips included), in a stable order (see ``walk_rows``, which also says why
+    each path it cannot mine is passed over)."""
+    for item in walk_rows(archive, exclude):
+        if isinstance(item, Path):
+            yield item
+
+
+def walk_rows(archive: str | Path, exclude: str | Path | None = None) -> Iterator[Path | dict]:
+    """Every path under ``archive`` in name order: a readable file as a ``Path``, a path that cannot be mined
+    as an ``errors`` row: an unreadable folder, a special file (FIFO, device), a dangling or looping symlink, a
+    symlink leaving the archive or to a folder (not followed). The folder ``exclude`` (the dataset being
+    written) and any other minerals dataset inside the archive are not walked."""
+    root = Path(archive)
+    real_root = os.path.realpath(root)
+    skip = {os.path.realpath(exclude)} if exclude is not None else set()
+
+    def row(path: str, kind: str, why: str) -> dict:
+        return _error_row(path, 0, 0.0, "read", kind, f"{path}: {why}")
+
+    def visit(folder: str) -> Iterator[Path | dict]:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as err:
+            yield row(folder, type(err).__name__, f"folder cannot be read ({err.strerror or err})")
+            return
+        for e in entries:
+            if _skipped(e.name):
+                continue
+            path = os.path.join(folder, e.name)
+            supported = os.path.splitext(e.name)[1].lower() in SUPPORTED
+            try:
+                if e.is_symlink():
+                    target = os.path.realpath(path)
+                    try:
+                        st = os.stat(path)
+                    except OSError as err:
+                        kind = "SymlinkLoop" if err.errno == 40 else "DanglingSymlink"
+                        yield row(path, kind, f"symlink that leads nowhere ({err.strerror}); not followed")
+                        continue
+                    if os.path.commonpath([real_root, target]) != real_root:
+                        yield row(path, "SymlinkOutside", "symlink leaving the archive; not followed")
+                    elif stat.S_ISDIR(st.st_mode):
+                        yield row(path, "SymlinkToFolder", "symlink to a folder; not followed (its files are "
+                                  "mined where they lie)")
+                    elif supported and stat.S_ISREG(st.st_mode):
+                        yield Path(path)
+                    elif supported:
+                        yield row(path, "SpecialFile", "not a regular file")
+                    continue
+                if e.is_dir(follow_symlinks=False):
+                    if os.path.realpath(path) in skip or os.path.exists(os.path.join(path, MANIFEST)):
+                        continue  # the dataset being written, or another one: minerals' output, not documents
+                    yield from visit(path)
+                elif supported and e.is_file(follow_symlinks=False):
+                    yield Path(path)
+                elif supported:
+                    yield row(path, "SpecialFile", "not a regular file (a FIFO, socket or device); not read")
+            except OSError as err:  # vanished while walking
+                yield row(path, type(err).__name__, f"cannot be read ({err.strerror or err})")
+
+    if os.path.realpath(root) in skip:
         return
-    for path in walk(archive):
-        st = path.stat()
+    for item in visit(str(root)):
+        yield Path(os.path.normpath(item)) if isinstance(item, Path) else item
+
+
+def sources(archive: str | Path, exclude: str | Path | None = None) -> Iterator[Source | dict]:
+    """Every document under ``archive`` (a folder or an fsspec URL), zip members included; a path that cannot
+    be mined (an unsafe or nested zip member, an unreadable zip, see ``walk_rows``) becomes an ``errors`` row
+    (a dict) instead. Keys are unique: a repeated zip member name gets "#2", "#3"."""
+    seen: set[str] = set()
+    items = _url_sources(str(archive)) if is_url(archive) else _local_sources(archive, exclude)
+    for item in items:
+        if isinstance(item, Source):
+            key, n = item.key, 1
+            while key in seen:
+                n += 1
+                key = f"{item.key}#{n}"
+            if key != item.key:
+                item = Source(key, item.path, item.member, item.size, item.mtime, item.member_index)
+            seen.add(key)
+        yield item
+
+
+def _local_sources(archive, exclude) -> Iterator[Source | dict]:
+    for path in walk_rows(archive, exclude):
+        if isinstance(path, dict):
+            yield path
+            continue
+        try:
+            st = path.stat()
+        except OSError as err:  # gone since the walk
+            yield _error_row(str(path), 0, 0.0, "read", type(err).__name__, f"{path}: {err.strerror or err}")
+            continue
         if path.suffix.lower() != ".zip":
             yield Source(str(path), str(path), None, st.st_size, st.st_mtime)
             continue
@@ -124,7 +207,7 @@ def sources(archive: str | Path) -> Iterator[Source | dict]:
 
 
 def _zip_sources(zf: zipfile.ZipFile, path: str) -> Iterator[Source | dict]:
-    for info in zf.infolist():
+    for index, info in enumerate(zf.infolist()):
         if info.is_dir():
             continue
         name = info.filename
@@ -134,37 +217,16 @@ def _zip_sources(zf: zipfile.ZipFile, path: str) -> Iterator[Source | dict]:
             yield _error_row(key, info.file_size, 0.0, "read", "UnsafeZipPath",
                              f"{key}: path escapes the archive; not extracted")
             continue
+        if pure.suffix.lower() == ".zip":
+            yield _error_row(key, info.file_size, 0.0, "read", "NestedZip", f"{key}: a zip inside a zip; not opened")
+            continue
         if pure.suffix.lower() not in READERS:
             continue
         mtime = dt.datetime(*info.date_time).timestamp()
-        yield Source(key, path, name, info.file_size, mtime)
+        yield Source(key, path, name, info.file_size, mtime, index)
 
 
 # --- fsspec URLs (s3://, gcs://, memory://, file://, …) ---------------------------------------------------------
-def is_url(path: str | Path) -> bool:
-    """An fsspec URL ("s3://bucket/x"), as opposed to a local path. (``Path`` would fold "s3://" to "s3:/".)"""
-    return "://" in str(path)
-
-
-def url_fs(url: str):
-    """``(filesystem, path inside it)`` for an fsspec URL; a ``DatasetError`` naming the missing driver or the
-    unknown protocol instead of a traceback."""
-    try:
-        import fsspec.core
-    except ImportError as err:  # pragma: no cover - fsspec is a dependency of dask
-        raise DatasetError(f"{url}: URLs need fsspec: pip install fsspec") from err
-    try:
-        return fsspec.core.url_to_fs(url)
-    except ImportError as err:  # a known protocol whose driver is not installed: "Install s3fs to access S3"
-        raise DatasetError(f"{url}: {_first_line(err)}") from err
-    except Exception as err:  # noqa: BLE001 - "Protocol not known: nosuch", a malformed URL, bad credentials
-        raise DatasetError(f"{url}: cannot open this URL ({_first_line(err)})") from err
-
-
-def _first_line(err: Exception) -> str:
-    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-
-
 def _url_join(url: str, rel: str) -> str:
     return url.rstrip("/") + "/" + rel.lstrip("/")
 
@@ -256,15 +318,14 @@ def mine_one(src: Source) -> dict[str, list[dict]]:
         else:
             tmpdir = tempfile.mkdtemp(prefix="minerals-zip-")
             target = Path(tmpdir) / ("member" + PurePosixPath(src.member).suffix)
+            local = target
             if remote:
-                local = target
                 fs, path = url_fs(src.path)
-                with fs.open(path, "rb") as fz, zipfile.ZipFile(fz) as zf, zf.open(src.member) as fin, \
-                        target.open("wb") as fout:
-                    shutil.copyfileobj(fin, fout)
+                with fs.open(path, "rb") as fz, zipfile.ZipFile(fz) as zf:
+                    _extract_member(zf, src, target)
             else:
-                with zipfile.ZipFile(src.path) as zf, zf.open(src.member) as fin, target.open("wb") as fout:
-                    shutil.copyfileobj(fin, fout)
+                with zipfile.ZipFile(src.path) as zf:
+                    _extract_member(zf, src, target)
             doc = read(target)
         doc.path = src.key
         extract(clean(doc))
@@ -277,6 +338,32 @@ def mine_one(src: Source) -> dict[str, list[dict]]:
     finally:
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _member_limit(name: str) -> int:
+    """The most bytes a zip member may hold: the limit its reader puts on a file on disk."""
+    from .readers.pdf import DEFAULT_MAX_BYTES as PDF_MAX
+    from .readers.text import DEFAULT_MAX_BYTES as TEXT_MAX
+
+    return PDF_MAX if name.lower().endswith(".pdf") else TEXT_MAX
+
+
+def _extract_member(zf: zipfile.ZipFile, src: Source, target: Path) -> None:
+    """Copy one member to ``target``, refusing it once either its declared or its actual size passes the
+    limit (a zip bomb is never written out whole)."""
+    from .errors import FileTooLargeError
+
+    info = zf.infolist()[src.member_index] if src.member_index is not None else zf.getinfo(src.member)
+    limit = _member_limit(src.member)
+    if info.file_size > limit:
+        raise FileTooLargeError(src.key, info.file_size, limit)
+    written = 0
+    with zf.open(info) as fin, target.open("wb") as fout:
+        while chunk := fin.read(1 << 20):
+            written += len(chunk)
+            if written > limit:
+                raise FileTooLargeError(src.key, written, limit)
+            fout.write(chunk)
 
 
 def _sentence(text: str, start: int, end: int, width: int = 300) -> str:
@@ -356,6 +443,62 @@ def _arrow(rows: list[dict] | Columns, schema):
     return rows.to_arrow(schema) if isinstance(rows, Columns) else pa.Table.from_pylist(rows, schema=schema)
 
 
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def _fit(value, kind: str):
+    """``value`` as the column can hold it: an integer past int64 → a float (or None past a float's range) in a
+    float column, None in an integer column."""
+    if not isinstance(value, int) or isinstance(value, bool) or INT64[0] <= value <= INT64[1]:
+        return value
+    if kind == "double":
+        try:
+            return float(value)
+        except OverflowError:
+            return None
+    return None
+
+
+def _tables_of(rows: dict[str, list[dict] | Columns], summary=None) -> dict:
+    """A batch's rows as pyarrow Tables. A value its column cannot hold ("Có 9999999999999999999 người") is
+    stored as a float or null, with a warning on its document's row and in the summary, never a failed batch."""
+    import pyarrow as pa
+
+    schemas = _schemas()
+    out = {}
+    docs = {r["doc_id"]: r for r in rows.get("documents", []) if r.get("doc_id")}
+    for table in TABLES:
+        if not rows.get(table):
+            continue
+        try:
+            out[table] = _arrow(rows[table], schemas[table])
+            continue
+        except (pa.ArrowInvalid, OverflowError):
+            pass
+        data = rows[table].data if isinstance(rows[table], Columns) else {
+            f.name: [r.get(f.name) for r in rows[table]] for f in schemas[table]}
+        n = len(rows[table])
+        for f in schemas[table]:
+            if not (pa.types.is_integer(f.type) or pa.types.is_floating(f.type)) or f.name not in data:
+                continue
+            values = data[f.name]
+            for i, v in enumerate(values):
+                fitted = _fit(v, "double" if pa.types.is_floating(f.type) else "int")
+                if fitted is not v:
+                    values[i] = fitted
+                    note = f"{table}.{f.name}: {str(v)[:30]}… does not fit; stored as {fitted!r:.30}"
+                    doc = docs.get((data.get("doc_id") or [None] * n)[i])
+                    if doc is not None and note not in doc["warnings"]:
+                        doc["warnings"] = "; ".join(filter(None, [doc["warnings"], note]))
+                    if summary is not None:
+                        summary.warnings.append(note)
+        out[table] = pa.Table.from_pydict({f.name: data.get(f.name) or [None] * n for f in schemas[table]},
+                                          schema=schemas[table])
+    if "documents" in out and any(d.get("warnings") for d in docs.values()):
+        out["documents"] = _arrow(rows["documents"], schemas["documents"])  # with the warnings added
+    return out
+
+
 def _warm_up() -> None:
     """Load spaCy, underthesea and every rule once, on a short real-looking text."""
     from . import clean, extract
@@ -387,237 +530,6 @@ def _pool_worker_init() -> None:
     threading.Thread(target=watch, name="minerals-parent-watch", daemon=True).start()
 
 
-# --- the dataset on disk ------------------------------------------------------------------------------------
-class Dataset:
-    """The folder of Parquet parts; knows what is committed and writes batches atomically."""
-
-    def __new__(cls, root: str | Path):
-        if cls is Dataset and is_url(root):
-            cls = UrlDataset  # the same layout and guarantees through an fsspec filesystem
-        return super().__new__(cls)
-
-    def __init__(self, root: str | Path):
-        self.root = Path(root)
-        self.url = str(root)
-
-    def exists(self) -> bool:
-        return self.root.is_dir()
-
-    def part_tables(self, table: str, columns: list[str] | None = None) -> list:
-        """The parts of ``table`` as pyarrow Tables."""
-        import pyarrow.parquet as pq
-
-        return [pq.read_table(p, columns=columns) for p in self.parts(table)]
-
-    def check_writable(self) -> None:
-        """Fail at the start, clearly, on a read-only or full output folder."""
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            probe = self.root / f".probe-{uuid.uuid4().hex}"
-            with probe.open("wb") as f:
-                f.write(b"\0" * 65536)
-                f.flush()
-                os.fsync(f.fileno())
-            probe.unlink()
-        except OSError as err:
-            raise DatasetError(f"{self.root}: cannot write the dataset here ({err.strerror or err})") from err
-        if shutil.disk_usage(self.root).free < 50_000_000:
-            raise DatasetError(f"{self.root}: less than 50 MB free on this disk")
-
-    def committed(self) -> set[str]:
-        marks = self.root / "_batches"
-        return {p.name for p in marks.iterdir()} if marks.is_dir() else set()
-
-    def cleanup(self) -> None:
-        """Delete parts of batches that never committed (a run killed in the middle of one)."""
-        done = self.committed()
-        for table in TABLES:
-            folder = self.root / table
-            if not folder.is_dir():
-                continue
-            for part in folder.iterdir():
-                batch = part.name.removeprefix("part-").removesuffix(".parquet")
-                if part.name.startswith(".") or batch not in done:
-                    part.unlink(missing_ok=True)
-
-    def parts(self, table: str) -> list[Path]:
-        folder = self.root / table
-        return sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
-
-    def read(self, table: str, columns: list[str] | None = None):
-        import pandas as pd
-        import pyarrow as pa
-
-        schema = _schemas()[table]
-        tables = self.part_tables(table, columns)
-        if not tables:
-            empty = schema if columns is None else pa.schema([schema.field(c) for c in columns])
-            return empty.empty_table().to_pandas()
-        return pd.concat([t.to_pandas() for t in tables], ignore_index=True)
-
-    def write_batch(self, batch: str, rows: dict[str, list[dict] | Columns]) -> None:
-        import pyarrow.parquet as pq
-
-        schemas = _schemas()
-        for table in TABLES:
-            if not rows.get(table):
-                continue
-            folder = self.root / table
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f".part-{batch}.parquet.tmp"
-            pq.write_table(_arrow(rows[table], schemas[table]), tmp)
-            tmp.replace(folder / f"part-{batch}.parquet")
-        marks = self.root / "_batches"
-        marks.mkdir(exist_ok=True)
-        tmp = marks / f".{batch}.tmp"
-        tmp.write_text(f"{time.time()}\n")
-        tmp.replace(marks / batch)
-
-    def remove(self, paths: set[str], doc_ids: set[str]) -> None:
-        """Rewrite the parts that hold rows of these paths (documents, errors) or documents (other tables)."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
-
-        if not paths and not doc_ids:
-            return
-        for table in TABLES:
-            key, values = ("path", paths) if table in ("documents", "errors") else ("doc_id", doc_ids)
-            if table == "documents":
-                values = paths
-            if not values:
-                continue
-            for part in self.parts(table):
-                t = pq.read_table(part)
-                mask = pc.is_in(t[key], value_set=pa.array(sorted(values), type=pa.string()))
-                if not pc.any(mask).as_py():
-                    continue
-                kept = t.filter(pc.invert(mask))
-                tmp = part.with_name("." + part.name + ".tmp")
-                pq.write_table(kept, tmp)
-                tmp.replace(part)
-
-
-# protocols whose rename is atomic and whose partly written files are visible: parts go to a temporary name
-# first. On object stores (s3, gcs, az, memory, …) an object appears only once completely put, so a part is
-# written straight to its final key; either way the ``_batches`` marker is written last.
-_RENAMING = {"file", "local", "sftp", "ssh", "smb", "hdfs", "arrow_hdfs", "webhdfs", "ftp"}
-
-
-class UrlDataset(Dataset):
-    """A dataset at an fsspec URL (``s3://bucket/dataset``, ``memory://ds``, ``file:///shared/ds``)."""
-
-    def __init__(self, root: str | Path):
-        self.url = str(root)
-        self.fs, path = url_fs(self.url)
-        self.path = path.rstrip("/") or path
-        self.root = PurePosixPath(self.path)
-        protocols = self.fs.protocol if isinstance(self.fs.protocol, (tuple, list)) else (self.fs.protocol,)
-        self.renaming = bool(set(protocols) & _RENAMING)
-
-    def _join(self, *names: str) -> str:
-        return "/".join([self.path.rstrip("/"), *names])
-
-    def _fail(self, what: str, err: Exception) -> DatasetError:
-        return DatasetError(f"{self.url}: {what} ({getattr(err, 'strerror', None) or _first_line(err)})")
-
-    def exists(self) -> bool:
-        try:
-            return bool(self.fs.isdir(self.path))
-        except Exception as err:  # noqa: BLE001 - a store's own error types
-            raise self._fail("cannot read the dataset here", err) from err
-
-    def check_writable(self) -> None:
-        try:
-            self.fs.makedirs(self.path, exist_ok=True)
-            probe = self._join(f".probe-{uuid.uuid4().hex}")
-            with self.fs.open(probe, "wb") as f:
-                f.write(b"\0" * 65536)
-            self.fs.rm(probe)
-        except Exception as err:  # noqa: BLE001 - PermissionError, a store's own error types
-            raise self._fail("cannot write the dataset here", err) from err
-
-    def _names(self, folder: str) -> list[str]:
-        try:
-            if not self.fs.isdir(folder):
-                return []
-            return sorted(PurePosixPath(p.rstrip("/")).name for p in self.fs.ls(folder, detail=False))
-        except FileNotFoundError:
-            return []
-
-    def committed(self) -> set[str]:
-        return set(self._names(self._join("_batches")))
-
-    def cleanup(self) -> None:
-        done = self.committed()
-        for table in TABLES:
-            for name in self._names(self._join(table)):
-                batch = name.removeprefix("part-").removesuffix(".parquet")
-                if name.startswith(".") or batch not in done:
-                    self.fs.rm(self._join(table, name))
-
-    def parts(self, table: str) -> list[str]:
-        return [self._join(table, n) for n in self._names(self._join(table))
-                if n.startswith("part-") and n.endswith(".parquet")]
-
-    def part_tables(self, table: str, columns: list[str] | None = None) -> list:
-        import pyarrow.parquet as pq
-
-        return [pq.read_table(p, columns=columns, filesystem=self.fs) for p in self.parts(table)]
-
-    def _put_table(self, table, final: str) -> None:
-        import pyarrow.parquet as pq
-
-        target = final
-        if self.renaming:
-            folder, name = final.rsplit("/", 1)
-            target = f"{folder}/.{name}.tmp"
-        with self.fs.open(target, "wb") as f:
-            pq.write_table(table, f)
-        if target != final:
-            self.fs.mv(target, final)
-
-    def write_batch(self, batch: str, rows: dict[str, list[dict] | Columns]) -> None:
-        schemas = _schemas()
-        try:
-            for table in TABLES:
-                if not rows.get(table):
-                    continue
-                self.fs.makedirs(self._join(table), exist_ok=True)
-                self._put_table(_arrow(rows[table], schemas[table]),
-                                self._join(table, f"part-{batch}.parquet"))
-            self.fs.makedirs(self._join("_batches"), exist_ok=True)
-            mark = self._join("_batches", batch)
-            data = f"{time.time()}\n".encode()
-            if self.renaming:
-                self.fs.pipe_file(self._join("_batches", f".{batch}.tmp"), data)
-                self.fs.mv(self._join("_batches", f".{batch}.tmp"), mark)
-            else:
-                self.fs.pipe_file(mark, data)
-        except OSError:
-            raise
-        except Exception as err:  # noqa: BLE001 - a store's own error types: the batch never committed
-            raise OSError(_first_line(err)) from err
-
-    def remove(self, paths: set[str], doc_ids: set[str]) -> None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
-
-        if not paths and not doc_ids:
-            return
-        for table in TABLES:
-            key, values = ("path", paths) if table in ("documents", "errors") else ("doc_id", doc_ids)
-            if not values:
-                continue
-            for part in self.parts(table):
-                t = pq.read_table(part, filesystem=self.fs)
-                mask = pc.is_in(t[key], value_set=pa.array(sorted(values), type=pa.string()))
-                if not pc.any(mask).as_py():
-                    continue
-                self._put_table(t.filter(pc.invert(mask)), part)
-
-
 # --- the run -------------------------------------------------------------------------------------------------
 def mine(
     archive: str | Path,
@@ -629,12 +541,14 @@ def mine(
     batch_size: int = 256,
     batch_seconds: float = 30.0,
     progress: Callable[[int, int], None] | None = None,
+    prune: bool = False,
 ) -> MineSummary:
     """Mine every readable file under ``archive`` into ``out`` (see the module doc). A batch commits after
     ``batch_size`` documents or ``batch_seconds``, whichever comes first: big batches of fast text documents
     (each part file costs the main process a fixed overhead; fewer, larger parts query faster), and a kill
     during slow OCR still loses at most ``batch_seconds`` of work. ``progress(done, total)`` is called after
-    each committed batch."""
+    each committed batch. Rows of files outside ``archive`` are kept (one dataset can hold several archives);
+    ``prune`` also drops the rows of files that no longer exist anywhere."""
     archive = str(archive) if is_url(archive) else Path(archive)
     out = str(out) if is_url(out) else Path(out)
     if isinstance(archive, str):
@@ -647,9 +561,33 @@ def mine(
             raise DatasetError(f"{archive}: not a folder")
     elif not archive.is_dir():
         raise DatasetError(f"{archive}: not a folder")
-    ds = Dataset(out)
-    ds.check_writable()
-    ds.cleanup()
+    ds = Store(out)
+    ds.open_for_writing()  # refuses a folder that is not a dataset; takes the lock; clears a killed run's files
+    try:
+        return _mine_into(ds, archive, out, workers=workers, engine=engine, scheduler=scheduler,
+                          batch_size=batch_size, batch_seconds=batch_seconds, progress=progress, prune=prune)
+    finally:
+        ds.release()
+
+
+def _under(key: str, archive) -> bool:
+    """Whether a row's path lies in ``archive`` (rows of files mined from elsewhere are kept)."""
+    path = key.split("!", 1)[0] if not is_url(key) else key
+    if is_url(archive) or is_url(path):
+        return str(path).startswith(str(archive).rstrip("/") + "/")
+    return Path(path).is_relative_to(archive)
+
+
+def _still_there(key: str) -> bool:
+    path = key.split("!", 1)[0]
+    if is_url(path):
+        fs, inner = url_fs(path)
+        return bool(fs.exists(inner))
+    return os.path.exists(path)
+
+
+def _mine_into(ds: Store, archive, out, *, workers, engine, scheduler, batch_size, batch_seconds, progress,
+               prune) -> MineSummary:
     t0 = time.perf_counter()
     summary = MineSummary(out=str(out))
 
@@ -663,8 +601,8 @@ def mine(
     pending_rows = _empty_batch()
     seen: set[str] = set()
     stale_paths: set[str] = set()
-    for src in sources(archive):
-        if isinstance(src, dict):  # a bad zip member or zip
+    for src in sources(archive, exclude=None if is_url(out) else out):
+        if isinstance(src, dict):  # a path that cannot be mined: an unsafe zip member, a loop, a special file…
             seen.add(src["path"])
             if err_by_path.get(src["path"]) != (src["size"], src["mtime"]):
                 stale_paths.add(src["path"])
@@ -680,42 +618,68 @@ def mine(
             summary.skipped += 1
             continue
         if old or src.key in err_by_path:
-            stale_paths.add(src.key)  # changed since last run: its old rows go
+            stale_paths.add(src.key)  # changed since last run: its old rows go when its new rows commit
         todo.append(src)
-    gone = {p for p in list(by_path) + list(err_by_path) if p not in seen}
-    stale_paths |= gone
-    hashes = {src.key: _sha256(src) for src in todo}
+    gone = {p for p in list(by_path) + list(err_by_path)
+            if p not in seen and (_under(p, archive) or (prune and not _still_there(p)))}
+    hashes: dict[str, str | None] = {}
+    for src in list(todo):
+        try:
+            hashes[src.key] = _sha256(src)
+        except OSError as err:  # unreadable, or gone since the walk: a row, and the run goes on
+            todo.remove(src)
+            pending_rows["errors"].append(_error_row(src.key, src.size, src.mtime, "read", type(err).__name__,
+                                                     f"{src.key}: {err.strerror or err}"))
     # a document keeps its rows while some path still holds its content (a moved or copied file)
-    live_ids = {v[0] for p, v in by_path.items() if p not in stale_paths} | (set(hashes.values()) & doc_ids)
-    stale_ids = {v[0] for p, v in by_path.items() if p in stale_paths} - live_ids
-    ds.remove(stale_paths, stale_ids)
+    removed = stale_paths | gone
+    live_ids = {v[0] for p, v in by_path.items() if p not in removed} | (set(hashes.values()) & doc_ids)
+    stale_ids = {v[0] for p, v in by_path.items() if p in removed} - live_ids
     doc_ids = doc_ids - stale_ids
+    # the old rows of a path go in the commit that adds its new rows; a stale document's items go with the
+    # last of its paths, so that a kill at any instant leaves each file's old rows or its new ones
+    refs: dict[str, int] = {}
+    for p in removed:
+        if p in by_path and by_path[p][0] in stale_ids:
+            refs[by_path[p][0]] = refs.get(by_path[p][0], 0) + 1
+    waiting = set(stale_paths)
 
     run = uuid.uuid4().hex[:8]
     n_batch = 0
 
-    def commit(rows: dict[str, list[dict]]) -> None:
+    def commit(rows: dict[str, list[dict]], drop: set[str]) -> None:
         nonlocal n_batch
-        if not any(rows.values()):
+        drop = set(drop)
+        if not any(rows.values()) and not drop:
             return
-        _count(summary, rows)
+        ids = set()
+        for p in drop:
+            doc = by_path.get(p)
+            if doc and doc[0] in refs:
+                refs[doc[0]] -= 1
+                if not refs[doc[0]]:
+                    ids.add(doc[0])
+        tables = _tables_of(rows, summary)
         try:
-            ds.write_batch(f"{run}-{n_batch:06d}", rows)
+            ds.commit(f"{run}-{n_batch:06d}", tables, drop, ids)
         except OSError as err:  # disk full, folder gone read-only: the batch never commits, earlier ones stand
             raise DatasetError(f"{out}: cannot write batch {n_batch} ({err.strerror or err}); "
                                f"{summary.documents} documents committed before it are kept") from err
+        _count(summary, rows)
         n_batch += 1
 
-    if any(pending_rows.values()):
-        commit(pending_rows)
+    commit(pending_rows, gone | (waiting & {r["path"] for r in pending_rows["errors"]}))
+    waiting -= {r["path"] for r in pending_rows["errors"]}
     total = len(todo)
     done = 0
     for batch_rows in _run(todo, hashes, doc_ids, workers=workers, engine=engine, scheduler=scheduler,
                            batch_size=batch_size, batch_seconds=batch_seconds):
-        commit(batch_rows)
-        done += sum(1 for _ in batch_rows.get("documents", [])) + sum(1 for _ in batch_rows.get("errors", []))
+        paths = {r["path"] for r in batch_rows.get("documents", [])} | {r["path"] for r in batch_rows.get("errors", [])}
+        commit(batch_rows, waiting & paths)
+        waiting -= paths
+        done += len(batch_rows.get("documents", [])) + len(batch_rows.get("errors", []))
         if progress:
             progress(min(done, total), total)
+    commit(_empty_batch(), waiting)  # (nothing is left here unless a file gave no row at all)
     summary.seconds = time.perf_counter() - t0
     cites = ds.read("citations", ["number"])
     summary.top_cited = list(cites["number"].value_counts().head(5).items()) if len(cites) else []
@@ -909,7 +873,7 @@ def _dask_results(to_mine: list[Source], *, workers, scheduler, batch_size) -> I
 
 def open_dataset(path: str | Path) -> dict:
     """The tables of a mined dataset as pandas DataFrames, by name."""
-    ds = Dataset(path)
+    ds = Store(path)
     if not ds.exists():
         raise DatasetError(f"{path}: no dataset here (run `minerals mine ARCHIVE --out {path}` first)")
     return {table: ds.read(table) for table in TABLES}

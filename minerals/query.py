@@ -4,31 +4,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .dataset import TABLES, Dataset, DatasetError, _schemas, is_url
+from .dataset import TABLES, _schemas
+from .store import DatasetError, Store, is_url
 from .extract.citations import canonical_id
 
 
 def connect(dataset: str | Path):
-    """A read-only DuckDB connection with one view per table (an empty table where nothing was mined)."""
+    """A DuckDB connection with one view per table (an empty table where nothing was mined) that can read
+    nothing else: the tables are Arrow datasets handed to DuckDB, then file access and settings are locked."""
     import duckdb
+    import pyarrow.dataset as pds
 
-    ds = Dataset(dataset)
+    ds = Store(dataset)
     if not ds.exists():
         raise DatasetError(f"{dataset}: no dataset here (run `minerals mine ARCHIVE --out {dataset}` first)")
     con = duckdb.connect(":memory:")
+    schemas = _schemas()
     for table in TABLES:
         parts = ds.parts(table)
+        for part in parts:
+            ds.check_part(part)  # a damaged part is named here, not deep inside a query
         if parts and is_url(dataset):  # parts on a store: read through fsspec, then queried in memory
             import pyarrow as pa
 
-            con.register(f"_{table}_parts", pa.concat_tables(ds.part_tables(table), promote_options="default"))
-            con.execute(f'CREATE VIEW "{table}" AS SELECT * FROM "_{table}_parts"')
+            data = pa.concat_tables(ds.part_tables(table), promote_options="default")
         elif parts:
-            files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
-            con.execute(f'CREATE VIEW "{table}" AS SELECT * FROM read_parquet([{files}], union_by_name = true)')
+            data = pds.dataset(parts, schema=schemas[table], format="parquet")
         else:
-            con.register(f"_{table}_empty", _schemas()[table].empty_table())
-            con.execute(f'CREATE VIEW "{table}" AS SELECT * FROM "_{table}_empty"')
+            data = schemas[table].empty_table()
+        con.register(f"_{table}", data)
+        con.execute(f'CREATE VIEW "{table}" AS SELECT * FROM "_{table}"')
+    con.execute("SET enable_external_access = false")  # no file, URL or extension from here on
+    con.execute("SET lock_configuration = true")  # and no SET can turn it back on
     return con
 
 
@@ -94,14 +101,45 @@ def top(dataset, by: str | None = None, limit: int = 20):
         LIMIT {int(limit) if not group else 100000}""")
 
 
-def sql(dataset, query: str):
-    """Any read-only SQL over the tables (documents, citations, named_laws, dates, quantities, targets,
-    entities, errors)."""
+def sql(dataset, query: str, *, timeout: float = 300.0, max_rows: int | None = None):
+    """One read-only SQL statement over the tables (documents, citations, named_laws, dates, quantities,
+    targets, entities, errors). It cannot write, read files or change settings (see ``connect``); it stops
+    after ``timeout`` seconds; at most ``max_rows`` rows are returned (``.attrs["truncated"]`` says so)."""
+    import threading
+
+    import pyarrow as pa
+
     con = connect(dataset)
-    head = query.lstrip().split(None, 1)[0].upper() if query.strip() else ""
-    if head not in ("SELECT", "WITH", "DESCRIBE", "SHOW", "EXPLAIN", "SUMMARIZE", "FROM"):
-        raise DatasetError(f"only read-only queries (SELECT …) are allowed, not {head or 'an empty query'}")
     try:
-        return _df(con, query)
-    except Exception as err:  # duckdb raises its own error types; the message is what the user needs
+        statements = con.extract_statements(query)
+    except Exception as err:  # noqa: BLE001 - duckdb's parser error: its first line is what the user needs
         raise DatasetError(f"query failed: {str(err).splitlines()[0]}") from err
+    if len(statements) != 1:
+        raise DatasetError(f"one statement at a time, not {len(statements)}")
+    import duckdb
+
+    kind = statements[0].type
+    if kind != duckdb.StatementType.SELECT:
+        raise DatasetError(f"only read-only queries (SELECT, WITH, FROM, DESCRIBE, SUMMARIZE…) are allowed, not "
+                           f"{kind.name}")
+    timer = threading.Timer(timeout, con.interrupt)
+    timer.start()
+    try:
+        reader = con.sql(query).to_arrow_reader(10_000)
+        batches, n = [], 0
+        for batch in reader:
+            batches.append(batch)
+            n += batch.num_rows
+            if max_rows is not None and n > max_rows:
+                break
+        table = pa.Table.from_batches(batches, schema=reader.schema)
+    except Exception as err:  # duckdb raises its own error types; the message is what the user needs
+        if not timer.is_alive():
+            raise DatasetError(f"query stopped after {timeout:g} s (the time limit)") from err
+        raise DatasetError(f"query failed: {str(err).splitlines()[0]}") from err
+    finally:
+        timer.cancel()
+    truncated = max_rows is not None and table.num_rows > max_rows
+    frame = (table.slice(0, max_rows) if truncated else table).to_pandas()
+    frame.attrs["truncated"] = truncated
+    return frame

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 import minerals
-from minerals.dataset import TABLES, Dataset, DatasetError, mine
+from minerals.dataset import TABLES, DatasetError, mine
+from minerals.store import Store
 
 from .conftest import CORPUS, corpus_file
 from .test_pdf import ENCRYPTED
@@ -104,11 +105,11 @@ def test_kill_minus_nine_then_rerun_equals_an_uninterrupted_run(tmp_path):
                              "--workers", "1", "--batch-size", "2", "--batch-seconds", "3600", "--quiet"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
-    while time.time() < deadline and len(Dataset(killed).committed()) < 2:
+    while time.time() < deadline and Store(killed).commits() < 2:
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    partial = len(Dataset(killed).committed())
+    partial = Store(killed).commits()
     assert 1 <= partial < 5, "the run was killed in the middle"
     rest = mine(archive, killed, workers=1, batch_size=2)
     assert rest.skipped >= 2 and rest.documents + rest.skipped == 10
@@ -119,11 +120,11 @@ def test_a_batch_commits_at_its_size_or_its_time_limit(tmp_path):
     archive = _archive(tmp_path, ("000_", "001_", "002_"))
     # batch_seconds=0: every document commits as soon as it is mined (a slow OCR archive loses little when killed)
     mine(archive, tmp_path / "timed", workers=1, batch_size=100, batch_seconds=0)
-    assert len(Dataset(tmp_path / "timed").committed()) == 3
+    assert Store(tmp_path / "timed").commits() == 3
     mine(archive, tmp_path / "sized", workers=1, batch_size=2, batch_seconds=3600)
-    assert len(Dataset(tmp_path / "sized").committed()) == 2
+    assert Store(tmp_path / "sized").commits() == 2
     mine(archive, tmp_path / "one", workers=1)  # the defaults: 256 documents or 30 s
-    assert len(Dataset(tmp_path / "one").committed()) == 1
+    assert Store(tmp_path / "one").commits() == 1
     _assert_same(_tables(tmp_path / "timed"), _tables(tmp_path / "one"))
 
 
