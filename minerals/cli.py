@@ -119,6 +119,10 @@ def mine(
     batch_seconds: Annotated[float, typer.Option(help="A batch also commits after this many seconds, so a "
                                                       "killed run loses at most that much work.")] = 30.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    prune: Annotated[bool, typer.Option(help="Also drop the rows of files that no longer exist (rows of files "
+                                             "outside ARCHIVE are otherwise kept).")] = False,
+    repair: Annotated[bool, typer.Option(help="Drop damaged parts of the dataset first and mine their files "
+                                              "again.")] = False,
 ) -> None:
     """Mine every document under ARCHIVE (.txt .md .html .pdf .docx .doc, and inside .zip) into Parquet
     tables; re-running adds only what changed. Prints a summary.
@@ -134,7 +138,7 @@ def mine(
     try:
         if quiet or not console.is_terminal:
             s = run_mine(archive, out, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size,
-                         batch_seconds=batch_seconds)
+                         batch_seconds=batch_seconds, prune=prune, repair=repair)
         else:
             columns = (TextColumn("mining"), BarColumn(), MofNCompleteColumn(),
                        TextColumn("{task.fields[rate]:.1f} docs/s"), TimeRemainingColumn())
@@ -147,7 +151,8 @@ def mine(
                     bar.update(task, completed=done, total=total, rate=rate)
 
                 s = run_mine(archive, out, workers=workers, engine=engine, scheduler=scheduler,
-                             batch_size=batch_size, batch_seconds=batch_seconds, progress=tick)
+                             batch_size=batch_size, batch_seconds=batch_seconds, progress=tick, prune=prune,
+                             repair=repair)
     except MineralsError as err:
         _fail(err)
     rate = s.documents / s.seconds if s.seconds else 0.0
@@ -157,6 +162,8 @@ def mine(
         f"{s.targets} targets, {s.entities} entities, {s.errors} errors in {s.seconds:.1f}s "
         f"({rate:.1f} documents/s) → {s.out}/"
     )
+    for note in s.warnings[:5]:
+        typer.echo(f"minerals: warning: {note}", err=True)
     if s.top_cited:
         typer.echo("most cited: " + ", ".join(f"{n} ×{k}" for n, k in s.top_cited))
 
@@ -228,11 +235,15 @@ Fmt = Annotated[str | None, typer.Option("--format", help="csv, json or xlsx (de
 
 
 def _emit(frame, csv: bool, json_out: bool, xlsx: Path | None) -> None:
+    from .query import spreadsheet_safe, write_xlsx
+
+    if frame.attrs.get("truncated"):
+        typer.echo(f"minerals: warning: only the first {len(frame)} rows (raise --max-rows)", err=True)
     if xlsx:
-        frame.to_excel(xlsx, index=False)
+        write_xlsx(frame, xlsx)
         typer.echo(f"{xlsx} ({len(frame)} rows)")
     elif csv:
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(spreadsheet_safe(frame).to_csv(index=False))
     elif json_out:
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
@@ -414,14 +425,16 @@ def q_top(dataset: DatasetOpt = "out",
 
 @query_app.command("sql")
 def q_sql(query: str, dataset: DatasetOpt = "out", csv: Csv = False, json_out: Json = False,
-          xlsx: Xlsx = None) -> None:
+          xlsx: Xlsx = None,
+          max_rows: Annotated[int, typer.Option(help="Return at most this many rows.")] = 100_000,
+          timeout: Annotated[float, typer.Option(help="Stop the query after this many seconds.")] = 300.0) -> None:
     """Read-only SQL over the tables (documents, citations, named_laws, dates, quantities, targets, entities, errors).
 
     Example: minerals query sql "SELECT doc_type, count(*) FROM citations GROUP BY 1 ORDER BY 2 DESC" --dataset out
     """
     from .query import sql
 
-    _query(sql, dataset, query, csv=csv, json_out=json_out, xlsx=xlsx)
+    _query(sql, dataset, query, csv=csv, json_out=json_out, xlsx=xlsx, max_rows=max_rows, timeout=timeout)
 
 
 @app.command(name="check")

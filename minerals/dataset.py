@@ -444,19 +444,22 @@ def _arrow(rows: list[dict] | Columns, schema):
 
 
 INT64 = (-(2**63), 2**63 - 1)
+EXACT_DOUBLE = 2**53  # Arrow refuses an integer past this in a float column: it would not be exact
 
 
 def _fit(value, kind: str):
-    """``value`` as the column can hold it: an integer past int64 → a float (or None past a float's range) in a
-    float column, None in an integer column."""
-    if not isinstance(value, int) or isinstance(value, bool) or INT64[0] <= value <= INT64[1]:
+    """``value`` as the column can hold it: a large integer → a float (or None past a float's range) in a
+    float column, None past int64 in an integer column."""
+    if not isinstance(value, int) or isinstance(value, bool):
         return value
     if kind == "double":
+        if -EXACT_DOUBLE <= value <= EXACT_DOUBLE:
+            return value
         try:
             return float(value)
         except OverflowError:
             return None
-    return None
+    return value if INT64[0] <= value <= INT64[1] else None
 
 
 def _tables_of(rows: dict[str, list[dict] | Columns], summary=None) -> dict:
@@ -542,13 +545,15 @@ def mine(
     batch_seconds: float = 30.0,
     progress: Callable[[int, int], None] | None = None,
     prune: bool = False,
+    repair: bool = False,
 ) -> MineSummary:
     """Mine every readable file under ``archive`` into ``out`` (see the module doc). A batch commits after
     ``batch_size`` documents or ``batch_seconds``, whichever comes first: big batches of fast text documents
     (each part file costs the main process a fixed overhead; fewer, larger parts query faster), and a kill
     during slow OCR still loses at most ``batch_seconds`` of work. ``progress(done, total)`` is called after
     each committed batch. Rows of files outside ``archive`` are kept (one dataset can hold several archives);
-    ``prune`` also drops the rows of files that no longer exist anywhere."""
+    ``prune`` also drops the rows of files that no longer exist anywhere; ``repair`` first drops damaged parts
+    (``Store.repair``), so that their files are mined again."""
     archive = str(archive) if is_url(archive) else Path(archive)
     out = str(out) if is_url(out) else Path(out)
     if isinstance(archive, str):
@@ -564,6 +569,9 @@ def mine(
     ds = Store(out)
     ds.open_for_writing()  # refuses a folder that is not a dataset; takes the lock; clears a killed run's files
     try:
+        if repair:
+            ds.repair()
+        ds.check_all()
         return _mine_into(ds, archive, out, workers=workers, engine=engine, scheduler=scheduler,
                           batch_size=batch_size, batch_seconds=batch_seconds, progress=progress, prune=prune)
     finally:
@@ -667,14 +675,13 @@ def _mine_into(ds: Store, archive, out, *, workers, engine, scheduler, batch_siz
         _count(summary, rows)
         n_batch += 1
 
-    commit(pending_rows, gone | (waiting & {r["path"] for r in pending_rows["errors"]}))
-    waiting -= {r["path"] for r in pending_rows["errors"]}
     total = len(todo)
     done = 0
-    for batch_rows in _run(todo, hashes, doc_ids, workers=workers, engine=engine, scheduler=scheduler,
-                           batch_size=batch_size, batch_seconds=batch_seconds):
+    for i, batch_rows in enumerate(_run(todo, hashes, doc_ids, workers=workers, engine=engine, scheduler=scheduler,
+                                        batch_size=batch_size, batch_seconds=batch_seconds, first=pending_rows)):
         paths = {r["path"] for r in batch_rows.get("documents", [])} | {r["path"] for r in batch_rows.get("errors", [])}
-        commit(batch_rows, waiting & paths)
+        # the first commit also drops the rows of files gone from the archive (moved ones: with their new row)
+        commit(batch_rows, (waiting & paths) | (gone if i == 0 else set()))
         waiting -= paths
         done += len(batch_rows.get("documents", [])) + len(batch_rows.get("errors", []))
         if progress:
@@ -717,9 +724,10 @@ def _sha256(src: Source) -> str | None:
 
 
 def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str], *, workers, engine, scheduler,
-         batch_size, batch_seconds=float("inf")) -> Iterator[dict]:
+         batch_size, batch_seconds=float("inf"), first: dict | None = None) -> Iterator[dict]:
     """Rows per batch of at most ``batch_size`` documents or ``batch_seconds`` of mining; a file whose content
-    is already in the dataset (moved or duplicated) gets a documents row without being mined again."""
+    is already in the dataset (moved or duplicated) gets a documents row without being mined again. The first
+    batch is always yielded: ``first`` (rows found before mining) and those rows of known content."""
     to_mine: list[Source] = []
     dup_rows: list[dict] = []
     for src in todo:
@@ -729,8 +737,9 @@ def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str],
                              "ocr_pages": 0, "_known": True})
             continue
         to_mine.append(src)
-    if dup_rows:
-        yield {"documents": dup_rows}
+    first = first if first is not None else _empty_batch()
+    first["documents"].extend(dup_rows)
+    yield first
     results = _results(to_mine, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size)
     batch = _empty_batch()
     count = 0

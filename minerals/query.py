@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .dataset import TABLES, _schemas
-from .store import DatasetError, Store, is_url
+from .store import DatasetError, Store, first_line, is_url
 from .extract.citations import canonical_id
 
 
@@ -39,8 +39,22 @@ def connect(dataset: str | Path):
     return con
 
 
-def _df(con, sql: str, params: list | None = None):
-    return con.execute(sql, params or []).fetchdf()
+def _df(con, sql: str, params: list | None = None, dataset=None):
+    try:
+        return con.execute(sql, params or []).fetchdf()
+    except Exception as err:  # noqa: BLE001 - duckdb's own error types: a damaged part, named if it is one
+        if dataset is not None:
+            _named_damage(dataset)
+        raise DatasetError(f"query failed: {first_line(err)}") from err
+
+
+def _named_damage(dataset) -> None:
+    """After a query failed: raise the error naming a damaged part, if one is (a footer can be intact while
+    the pages before it are not, so ``connect`` cannot see it)."""
+    ds = Store(dataset)
+    for table in TABLES:
+        for part in ds.parts(table):
+            ds.read_part(part)
 
 
 def citations(dataset, *, number=None, doc_type=None, issuer=None, year=None, relation=None, cited_by=None, limit=None):
@@ -72,7 +86,7 @@ def citations(dataset, *, number=None, doc_type=None, issuer=None, year=None, re
     sql += " ORDER BY d.path, c.start"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return _df(con, sql, params)
+    return _df(con, sql, params, dataset)
 
 
 def cited_by(dataset, number: str):
@@ -82,7 +96,7 @@ def cited_by(dataset, number: str):
         SELECT d.path AS document, d.doc_type AS its_type, d.number AS its_number, c.relation, c.page, c.context AS sentence
         FROM citations c JOIN documents d USING (doc_id)
         WHERE split_part(c.id, '@', 1) = ? AND NOT c.short_form
-        ORDER BY d.path, c.start""", [canonical_id(number)])
+        ORDER BY d.path, c.start""", [canonical_id(number)], dataset)
 
 
 def top(dataset, by: str | None = None, limit: int = 20):
@@ -98,7 +112,7 @@ def top(dataset, by: str | None = None, limit: int = 20):
         FROM citations c {"" if not group else ""}
         GROUP BY {group + ", " if group else ""}split_part(c.id, '@', 1)
         ORDER BY {(group + ", ") if group else ""}documents DESC, mentions DESC, number
-        LIMIT {int(limit) if not group else 100000}""")
+        LIMIT {int(limit) if not group else 100000}""", None, dataset)
 
 
 def sql(dataset, query: str, *, timeout: float = 300.0, max_rows: int | None = None):
@@ -136,6 +150,8 @@ def sql(dataset, query: str, *, timeout: float = 300.0, max_rows: int | None = N
     except Exception as err:  # duckdb raises its own error types; the message is what the user needs
         if not timer.is_alive():
             raise DatasetError(f"query stopped after {timeout:g} s (the time limit)") from err
+        if "IOError" in str(err) or "Invalid Input Error: reading" in str(err):
+            _named_damage(dataset)
         raise DatasetError(f"query failed: {str(err).splitlines()[0]}") from err
     finally:
         timer.cancel()
@@ -143,3 +159,30 @@ def sql(dataset, query: str, *, timeout: float = 300.0, max_rows: int | None = N
     frame = (table.slice(0, max_rows) if truncated else table).to_pandas()
     frame.attrs["truncated"] = truncated
     return frame
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
+
+
+def spreadsheet_safe(frame):
+    """A copy where a text cell a spreadsheet would run as a formula ("=HYPERLINK(…)") starts with an
+    apostrophe, so it opens as the text it is (CSV has no cell types; --json gives the values unchanged)."""
+    import pandas as pd
+
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = [("'" + v) if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in out[col]]
+    return out
+
+
+def write_xlsx(frame, path) -> None:
+    """An Excel file whose text cells are text: a value starting with "=" is stored as a string, not a formula."""
+    import pandas as pd
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False)
+        for row in writer.sheets["Sheet1"].iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"

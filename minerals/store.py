@@ -266,7 +266,7 @@ class Store:
         self._check_writable()
         m = self.manifest()
         if m is None:
-            names = [n for n in self._names() if not n.startswith(".probe-")]
+            names = [n for n in self._names() if not n.startswith(".probe-") and n != LOCK]
             if names:
                 raise DatasetError(f"{self.url}: not a minerals dataset and not empty ({len(names)} entries, e.g. "
                                    f"{names[0]!r}); give --out a new or empty folder")
@@ -387,9 +387,58 @@ class Store:
             self._keys[(table, part)] = set(t[key].to_pylist())
         return self._keys[(table, part)]
 
-    def commit(self, group: str, tables: dict, remove_paths: Iterable[str] = (), remove_ids: Iterable[str] = ()) -> None:
+    def check_all(self) -> None:
+        """Raise, naming it, on the first committed part whose footer cannot be read."""
+        from .dataset import TABLES
+
+        for table in TABLES:
+            for part in self.parts(table):
+                self.check_part(part)
+
+    def repair(self) -> list[str]:
+        """Drop every part that cannot be read whole, with every row of the documents that had rows in the
+        batch it came from (their other rows may be incomplete) and any item row left without its document:
+        the next mine mines those files again. One commit; the dropped parts' names are returned."""
+        from .dataset import ITEM_TABLES, TABLES
+
+        damaged: list[tuple[str, str]] = []
+        for table in TABLES:
+            for name in self._manifest["parts"].get(table, []):
+                try:
+                    self.read_part(self._join(table, name))
+                except DatasetError:
+                    damaged.append((table, name))
+        if not damaged:
+            return []
+        groups = {_GROUP.match(name).group(1) for _, name in damaged}
+        bad = set(damaged)
+        suspect: set[str] = set()
+        for table in TABLES:
+            if table == "errors":
+                continue
+            for name in self._manifest["parts"].get(table, []):
+                if (table, name) not in bad and _GROUP.match(name).group(1) in groups:
+                    suspect |= set(self.read_part(self._join(table, name), ["doc_id"])["doc_id"].to_pylist())
+        docs = {}
+        for name in self._manifest["parts"].get("documents", []):
+            if ("documents", name) not in bad:
+                t = self.read_part(self._join("documents", name), ["doc_id", "path"])
+                docs.update(zip(t["path"].to_pylist(), t["doc_id"].to_pylist()))
+        paths = {p for p, d in docs.items() if d in suspect}
+        kept_ids = {d for d in docs.values() if d not in suspect}
+        orphans = set()
+        for table in ITEM_TABLES:
+            for name in self._manifest["parts"].get(table, []):
+                if (table, name) not in bad:
+                    orphans |= self.keys(table, name) - kept_ids
+        self.commit(f"{uuid.uuid4().hex[:8]}-999999", {}, paths, suspect | orphans, drop_parts=bad)
+        return [self._join(t, n) for t, n in damaged]
+
+    def commit(self, group: str, tables: dict, remove_paths: Iterable[str] = (), remove_ids: Iterable[str] = (),
+               drop_parts: Iterable[tuple[str, str]] = ()) -> None:
         """One atomic change: add ``tables`` (pyarrow Tables by name) as the parts of ``group``, and drop the
-        rows of ``remove_paths`` (documents, errors) and ``remove_ids`` (the item tables) from the parts before."""
+        rows of ``remove_paths`` (documents, errors) and ``remove_ids`` (the item tables) from the parts before
+        (and the parts ``drop_parts``, (table, name) pairs, whole)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -402,6 +451,9 @@ class Store:
         m = {**self._manifest, "commit": self._manifest["commit"] + 1,
              "parts": {t: list(self._manifest["parts"].get(t, [])) for t in TABLES}}
         remove_paths, remove_ids = set(remove_paths), set(remove_ids)
+        for table, name in drop_parts:
+            m["parts"][table].remove(name)
+            self._obsolete.add(f"{table}/{name}")
         for table in TABLES:
             values = remove_paths if table in ("documents", "errors") else remove_ids
             if values:
