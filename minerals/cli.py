@@ -428,12 +428,15 @@ def q_sql(query: str, dataset: DatasetOpt = "out", csv: Csv = False, json_out: J
           xlsx: Xlsx = None,
           max_rows: Annotated[int, typer.Option(help="Return at most this many rows.")] = 100_000,
           timeout: Annotated[float, typer.Option(help="Stop the query after this many seconds.")] = 300.0) -> None:
-    """Read-only SQL over the tables (documents, citations, named_laws, dates, quantities, targets, entities, errors).
+    """One read-only SQL statement over the tables (documents, citations, named_laws, dates, quantities, targets,
+    entities, errors); "-" reads it from standard input (a query starting with "--" can go there).
 
     Example: minerals query sql "SELECT doc_type, count(*) FROM citations GROUP BY 1 ORDER BY 2 DESC" --dataset out
     """
     from .query import sql
 
+    if query == "-":
+        query = sys.stdin.read()
     _query(sql, dataset, query, csv=csv, json_out=json_out, xlsx=xlsx, max_rows=max_rows, timeout=timeout)
 
 

@@ -1,16 +1,11 @@
 """An archive folder → a Parquet dataset, safely and incrementally, on this machine or a Dask cluster.
 
-Layout: ``DATASET/<table>/part-<batch>.parquet`` for the tables of DESIGN.md, and ``DATASET/_batches/<batch>``,
-written last: a batch counts only once its marker exists, so a run killed with SIGKILL leaves at most one
-batch of parts without a marker, which the next run deletes before it starts. Every part is written to a
-temporary name and renamed. Files are recognised by path, size and mtime (unchanged: skipped) and by content
-hash (moved or duplicated: not mined again). The per-document function ``mine_one`` is the same for the
-process pool and for Dask.
-
-The archive and the dataset may also be fsspec URLs (``s3://bucket/archive``, ``memory://ds``, ``file:///x``):
-archive files are listed with ``fs.find`` and streamed one at a time to a temporary local file; dataset parts
-go through the filesystem object (``UrlDataset``), written straight to their final key on object stores, where
-a put is atomic, and to a temporary name then moved on filesystems; the marker is still written last.
+The dataset on disk, its manifest, lock and atomic commits are ``store.Store``'s; this module walks the archive
+(every path a document or an ``errors`` row), mines each document (``mine_one``, the same for the process pool
+and for Dask) and commits batches: a batch's new rows together with the removal of the old rows of the files it
+re-mined. Files are recognised by path, size and mtime (unchanged: skipped) and by content hash (moved or
+duplicated: not mined again). The archive may be an fsspec URL (``s3://bucket/archive``): its files are listed
+with ``fs.find`` and streamed one at a time to a temporary local file.
 """
 
 from __future__ import annotations
@@ -567,7 +562,11 @@ def mine(
     elif not archive.is_dir():
         raise DatasetError(f"{archive}: not a folder")
     ds = Store(out)
-    ds.open_for_writing()  # refuses a folder that is not a dataset; takes the lock; clears a killed run's files
+    try:
+        ds.open_for_writing()  # refuses a folder that is not a dataset; takes the lock; clears a killed run's files
+    except OSError as err:  # a table folder that is not writable, a lock that cannot be written
+        ds.release()
+        raise DatasetError(f"{out}: cannot write the dataset here ({err.strerror or err})") from err
     try:
         if repair:
             ds.repair()

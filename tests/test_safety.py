@@ -440,3 +440,32 @@ def test_exports_write_formulas_as_text(tmp_path):
     safe = spreadsheet_safe(frame)
     assert list(safe["sentence"]) == ["'" + v for v in frame["sentence"][:4]] + ["plain"]
     assert list(safe["n"]) == [1, 2, 3, 4, 5]
+
+
+def test_the_cli_refuses_with_one_line_and_repairs(tmp_path):
+    from typer.testing import CliRunner
+
+    from minerals.cli import app
+
+    runner = CliRunner()
+    archive = _archive(tmp_path, ("001_",))
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["mine", str(archive), "--out", str(out), "--quiet"]).exit_code == 0
+    r = runner.invoke(app, ["query", "sql", "SELECT 1; COPY (SELECT 1) TO 'x.csv'", "--dataset", str(out)])
+    assert r.exit_code == 1 and r.output.count("\n") == 1 and "one statement" in r.output
+    r = runner.invoke(app, ["query", "sql", "-", "--dataset", str(out), "--csv"],
+                      input="-- a comment first\nSELECT count(*) AS n FROM documents")
+    assert r.exit_code == 0 and r.output.split() == ["n", "1"]
+    part = Store(out).parts("citations")[0]
+    with open(part, "r+b") as f:
+        f.write(b"\0" * 500)
+    r = runner.invoke(app, ["query", "cited-by", "20-CT/TW", "--dataset", str(out)])
+    assert r.exit_code == 1 and "damaged part" in r.output and r.output.count("\n") == 1
+    r = runner.invoke(app, ["mine", str(archive), "--out", str(out), "--quiet", "--repair", "--prune"])
+    assert r.exit_code == 0 and r.output.startswith("1 documents mined")
+    assert runner.invoke(app, ["query", "cited-by", "20-CT/TW", "--dataset", str(out)]).exit_code == 0
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "thesis.docx").write_bytes(b"x")
+    r = runner.invoke(app, ["mine", str(archive), "--out", str(home), "--quiet"])
+    assert r.exit_code == 1 and r.output.count("\n") == 1 and "not a minerals dataset" in r.output
