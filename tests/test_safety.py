@@ -283,6 +283,7 @@ def test_paths_that_cannot_be_mined_are_rows(tmp_path, monkeypatch):
         zf.writestr("same.txt", corpus_file("002_").read_text(encoding="utf-8"))
         zf.writestr("same.txt", corpus_file("000_").read_text(encoding="utf-8"))  # a repeated member name
         zf.writestr("bomb.txt", b"\0" * 40_000_000)  # 40 MB in a few kB: past the 32 MB limit
+    shutil.copy2(corpus_file("004_5"), archive / "bundle.zip!same.txt")  # a disk file named like a member
     real_scandir = os.scandir
 
     def scandir(path):
@@ -300,11 +301,16 @@ def test_paths_that_cannot_be_mined_are_rows(tmp_path, monkeypatch):
                       "bundle.zip!bomb.txt": "FileTooLargeError"}
     assert "999/2099/NĐ-CP" not in set(t["citations"]["number"])  # the file outside was not read
     docs = sorted(p.split("archive/", 1)[-1] for p in t["documents"]["path"])
-    assert docs == [corpus_file("001_").name, "bundle.zip!same.txt", "bundle.zip!same.txt#2", "folder.txt/inner.txt"]
-    assert s.documents == 4
+    assert docs == [corpus_file("001_").name, "bundle.zip!same.txt", "bundle.zip!same.txt#2",
+                    "bundle.zip!same.txt#3", "folder.txt/inner.txt"]
+    assert s.documents == 5
+    bomb = t["errors"][t["errors"]["error_type"] == "FileTooLargeError"]["message"].iloc[0]
+    assert "bundle.zip!bomb.txt" in bomb and "minerals-zip-" not in bomb  # the member, not a temporary file
     again = mine(archive, out, workers=1)  # the same rows on every re-run
     assert again.documents == 0 and again.errors == 0
-    assert _frames(out)["documents"].equals(_frames(out)["documents"])
+    first_docs = _frames(out)["documents"]
+    mine(archive, out, workers=1)
+    assert _frames(out)["documents"].equals(first_docs)
 
 
 def test_a_file_unreadable_when_hashed_is_a_row(tmp_path, monkeypatch):
