@@ -1,6 +1,6 @@
 """Mining an archive: documents/s, MB/s, peak memory of the whole process tree, and the time to the first query.
 
-Run: python bench/bench_mine.py --docs 1000 [--docs 10000] [--pdf-pages 200]
+Run: python bench/bench_mine.py --docs 1000 [--docs 10000] [--pdf-pages 200] [--archive ../shared/realdocs/archive]
 The archive is generated under bench/_work/ from the corpus's real text documents (seeds and realdocs), each
 copy with its document numbers, quantities and dates mutated so that results differ. A naive baseline
 (underthesea word_tokenize + ner over the same text) is timed on a sample and extrapolated.
@@ -145,6 +145,38 @@ def bench_text(n: int, workers: int | None) -> None:
     print(f"  re-run on the unchanged archive: {time.perf_counter() - t:.1f} s, {again.documents} mined, {again.skipped} skipped")
 
 
+def bench_real(archive: Path, workers: int | None, changed: float = 0.1) -> None:
+    """A real archive (``realdocs/archive``): the first run, a no-op re-run, a re-run after ``changed`` of the
+    files were edited (their old rows are dropped in the commits that add their new ones), and a query."""
+    folder = WORK / "real-archive"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(archive, folder)
+    out = WORK / "dataset-real"
+    shutil.rmtree(out, ignore_errors=True)
+    with TreeMemory() as mem:
+        t = time.perf_counter()
+        s = mine(folder, out, workers=workers)
+        secs = time.perf_counter() - t
+    print(f"{archive}: {s.documents} documents, {s.bytes / 1e6:.1f} MB on {workers or os.cpu_count()} workers: "
+          f"{s.documents / secs:.0f} documents/s, {secs:.1f} s, peak memory {mem.peak / 1e6:.0f} MB; "
+          f"{s.citations} citations, {s.errors} errors")
+    t = time.perf_counter()
+    again = mine(folder, out, workers=workers)
+    print(f"  re-run, unchanged: {time.perf_counter() - t:.2f} s ({again.skipped} skipped)")
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    edit = files[:: max(1, round(1 / changed))]
+    for p in edit:
+        p.write_text(p.read_text(encoding="utf-8") + "\nCăn cứ Nghị định số 45/2026/NĐ-CP.\n", encoding="utf-8")
+    t = time.perf_counter()
+    inc = mine(folder, out, workers=workers)
+    print(f"  re-run after editing {len(edit)} files: {time.perf_counter() - t:.2f} s ({inc.documents} mined)")
+    from minerals.query import sql
+
+    t = time.perf_counter()
+    rows = sql(out, "SELECT split_part(id, '@', 1) AS n, count(*) FROM citations GROUP BY 1 ORDER BY 2 DESC LIMIT 5")
+    print(f"  first query (query.sql, top cited): {time.perf_counter() - t:.2f} s ({len(rows)} rows)")
+
+
 def bench_pdf(pages: int) -> None:
     import pypdfium2 as pdfium
 
@@ -194,10 +226,13 @@ if __name__ == "__main__":
     ap.add_argument("--pdf-pages", type=int, default=0)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--baseline", action="store_true")
+    ap.add_argument("--archive", type=Path, help="a real archive folder, e.g. ../shared/realdocs/archive")
     args = ap.parse_args()
     # the interpreter's build matters: Debian's PGO+LTO Python runs minerals ~10% faster than pyenv's default
     print(f"Python {platform.python_version()} at {sys.executable}")
-    for n in args.docs or [1000]:
+    if args.archive:
+        bench_real(args.archive, args.workers)
+    for n in args.docs or ([] if args.archive else [1000]):
         bench_text(n, args.workers)
     if args.pdf_pages:
         bench_pdf(args.pdf_pages)

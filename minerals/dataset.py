@@ -296,8 +296,36 @@ def _error_row(path: str, size: int, mtime: float, stage: str, kind: str, messag
 
 
 # --- the per-document function ------------------------------------------------------------------------------
+DOC_SECONDS = 600.0  # a document still mining after this long becomes an errors row (DocumentTimeout)
+
+
+class DocumentTimeout(MineralsError):
+    stage = "extract"
+
+
+def _on_alarm(signum, frame):
+    raise DocumentTimeout(f"still mining after {DOC_SECONDS:g} s; passed over")
+
+
 def mine_one(src: Source) -> dict[str, list[dict]]:
-    """read → clean → extract one source; the rows it adds to each table, or one ``errors`` row. Never raises."""
+    """read → clean → extract one source; the rows it adds to each table, or one ``errors`` row. Never raises.
+    In a process's main thread (pool workers, one-process runs) a document gets at most DOC_SECONDS."""
+    import signal
+    import threading
+
+    timed = threading.current_thread() is threading.main_thread() and DOC_SECONDS > 0
+    if timed:
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, DOC_SECONDS)
+    try:
+        return _mine_one(src)
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _mine_one(src: Source) -> dict[str, list[dict]]:
     from . import clean, extract, read
 
     tmpdir = None
@@ -325,6 +353,9 @@ def mine_one(src: Source) -> dict[str, list[dict]]:
         doc.path = src.key
         extract(clean(doc))
         return document_rows(doc, src)
+    except DocumentTimeout as err:
+        return {"errors": [_error_row(src.key, src.size, src.mtime, err.stage, type(err).__name__,
+                                      f"{src.key}: {err}")]}
     except MineralsError as err:
         msg = str(err).replace(str(local), src.key) if local is not None else str(err)
         return {"errors": [_error_row(src.key, src.size, src.mtime, err.stage, type(err).__name__, msg)]}

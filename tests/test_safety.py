@@ -470,8 +470,41 @@ def test_the_cli_refuses_with_one_line_and_repairs(tmp_path):
     r = runner.invoke(app, ["mine", str(archive), "--out", str(out), "--quiet", "--repair", "--prune"])
     assert r.exit_code == 0 and r.output.startswith("1 documents mined")
     assert runner.invoke(app, ["query", "cited-by", "20-CT/TW", "--dataset", str(out)]).exit_code == 0
+    r = runner.invoke(app, ["query", "citations", "--dataset", str(out), "--xlsx", str(tmp_path / "c.xlsx")])
+    assert r.exit_code == 0 and (tmp_path / "c.xlsx").exists()
+    with open(Store(out).parts("documents")[0], "r+b") as f:
+        f.write(b"\0" * 500)
+    for args in (["check", str(out)], ["graph", str(out)], ["graph", "top", "--dataset", str(out)]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 1 and r.output.count("\n") == 1 and "damaged part" in r.output, (args, r.output)
     home = tmp_path / "home"
     home.mkdir()
     (home / "thesis.docx").write_bytes(b"x")
     r = runner.invoke(app, ["mine", str(archive), "--out", str(home), "--quiet"])
     assert r.exit_code == 1 and r.output.count("\n") == 1 and "not a minerals dataset" in r.output
+
+
+def test_a_document_past_the_time_limit_is_a_row(tmp_path, monkeypatch):
+    # FUZZ: one 400 KB percentage-heavy file took 95 s, with no per-document limit
+    archive = _archive(tmp_path, ("000_", "001_"))
+    monkeypatch.setattr(dataset_mod, "DOC_SECONDS", 0.001)
+    s = mine(archive, tmp_path / "out", workers=1)
+    assert s.errors == 2 and s.documents == 0
+    errors = minerals.open_dataset(tmp_path / "out")["errors"]
+    assert set(errors["error_type"]) == {"DocumentTimeout"} and "still mining" in errors["message"][0]
+    monkeypatch.setattr(dataset_mod, "DOC_SECONDS", 600.0)
+    assert mine(archive, tmp_path / "ok", workers=1).documents == 2
+
+
+def test_a_table_folder_that_cannot_be_written_is_one_line(tmp_path):
+    # FUZZ: a table folder that was not writable gave a traceback (as root, a file in its place does the same)
+    archive = _archive(tmp_path, ("000_", "001_"))
+    out = tmp_path / "out"
+    mine(archive, out, workers=1)
+    assert not Store(out).parts("errors")
+    shutil.rmtree(out / "errors", ignore_errors=True)
+    (out / "errors").write_text("not a folder")
+    (archive / "empty.txt").write_bytes(b"")  # its errors row cannot be written
+    with pytest.raises(DatasetError, match="cannot write batch 0"):
+        mine(archive, out, workers=1)
+    assert len(minerals.open_dataset(out)["documents"]) == 2  # the last committed state
