@@ -271,6 +271,14 @@ class Store:
                 raise DatasetError(f"{self.url}: not a minerals dataset and not empty ({len(names)} entries, e.g. "
                                    f"{names[0]!r}); give --out a new or empty folder")
         self._lock()
+        try:
+            self._adopt()
+        except BaseException:
+            self.release()
+            raise
+
+    def _adopt(self) -> None:
+        """Under the lock: write the manifest of a new or legacy dataset, then clear a killed writer's files."""
         self._manifest = None
         m = self.manifest()
         if m is None or m.get("legacy"):

@@ -329,39 +329,39 @@ def test_a_file_unreadable_when_hashed_is_a_row(tmp_path, monkeypatch):
 
 
 # --- damaged datasets ----------------------------------------------------------------------------------------
-def test_a_damaged_part_is_one_line_and_repair_mines_its_files_again(tmp_path):
+def _damaged(tmp_path, table: str, damage: bytes, offset_only: bool):
+    """The seeds mined twice (whole, and one batch a document), one part of ``out``'s ``table`` damaged."""
     archive = _archive(tmp_path, SEEDS)
     whole, out = tmp_path / "whole", tmp_path / "out"
     mine(archive, whole, workers=1)
     mine(archive, out, workers=1, batch_size=1)
-    part = Store(out).parts("documents")[1]
-    with open(part, "r+b") as f:
-        f.write(b"\0" * 500)  # FUZZ: the first 500 bytes of a documents part overwritten
+    with open(Store(out).parts(table)[1], "r+b" if offset_only else "wb") as f:
+        f.write(damage)
+    return archive, whole, out
+
+
+def _assert_repaired(out, whole):
+    a, b = _frames(out), _frames(whole)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(a[table].drop(columns=["mtime"], errors="ignore"),
+                                      b[table].drop(columns=["mtime"], errors="ignore"), check_dtype=False)
+
+
+def test_a_damaged_part_is_one_line_and_repair_mines_its_files_again(tmp_path):
+    # FUZZ: the first 500 bytes of a documents part overwritten
+    archive, whole, out = _damaged(tmp_path, "documents", b"\0" * 500, offset_only=True)
     for run in (lambda: minerals.open_dataset(out), lambda: sql(out, "SELECT count(*) FROM documents"),
                 lambda: mine(archive, out, workers=1)):
         with pytest.raises(DatasetError, match=r"damaged part .*--repair"):
             run()
-    fixed = mine(archive, out, workers=1, repair=True)
-    assert fixed.documents == 1
-    a, b = _frames(out), _frames(whole)
-    for table in TABLES:
-        pd.testing.assert_frame_equal(a[table].drop(columns=["path", "mtime"], errors="ignore"),
-                                      b[table].drop(columns=["path", "mtime"], errors="ignore"), check_dtype=False)
+    assert mine(archive, out, workers=1, repair=True).documents == 1
+    _assert_repaired(out, whole)
 
 
 def test_a_damaged_item_part_is_repaired_too(tmp_path):
-    archive = _archive(tmp_path, SEEDS)
-    whole, out = tmp_path / "whole", tmp_path / "out"
-    mine(archive, whole, workers=1)
-    mine(archive, out, workers=1, batch_size=1)
-    part = Store(out).parts("entities")[0]
-    open(part, "wb").close()  # truncated to nothing
+    archive, whole, out = _damaged(tmp_path, "entities", b"", offset_only=False)  # truncated to nothing
     mine(archive, out, workers=1, repair=True)
-    a, b = _frames(out), _frames(whole)
-    for table in TABLES:
-        pd.testing.assert_frame_equal(a[table].drop(columns=["mtime"], errors="ignore"),
-                                      b[table].drop(columns=["mtime"], errors="ignore"),
-                                      check_dtype=False)
+    _assert_repaired(out, whole)
 
 
 def test_a_legacy_dataset_is_adopted(tmp_path):
