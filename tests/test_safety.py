@@ -508,3 +508,26 @@ def test_a_table_folder_that_cannot_be_written_is_one_line(tmp_path):
     with pytest.raises(DatasetError, match="cannot write batch 0"):
         mine(archive, out, workers=1)
     assert len(minerals.open_dataset(out)["documents"]) == 2  # the last committed state
+
+
+def test_a_full_disk_stops_at_the_failing_batch_and_counts_right(tmp_path, monkeypatch):
+    # FUZZ: "800 documents committed" was said when 700 were
+    import errno
+
+    archive = _archive(tmp_path, SEEDS)
+    out = tmp_path / "out"
+    real_commit = Store.commit
+    calls = []
+
+    def commit(self, group, tables, *args, **kwargs):
+        calls.append(group)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_commit(self, group, tables, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "commit", commit)
+    with pytest.raises(DatasetError, match="No space left on device.*2 documents committed before it are kept"):
+        mine(archive, out, workers=1, batch_size=1)
+    monkeypatch.undo()
+    assert len(minerals.open_dataset(out)["documents"]) == 2
+    assert mine(archive, out, workers=1).documents == 1
