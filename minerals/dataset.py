@@ -11,6 +11,7 @@ with ``fs.find`` and streamed one at a time to a temporary local file.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import shutil
 import stat
@@ -133,7 +134,7 @@ def walk_rows(archive: str | Path, exclude: str | Path | None = None) -> Iterato
                     try:
                         st = os.stat(path)
                     except OSError as err:
-                        kind = "SymlinkLoop" if err.errno == 40 else "DanglingSymlink"
+                        kind = "SymlinkLoop" if err.errno == errno.ELOOP else "DanglingSymlink"
                         yield row(path, kind, f"symlink that leads nowhere ({err.strerror}); not followed")
                         continue
                     if os.path.commonpath([real_root, target]) != real_root:
@@ -596,7 +597,6 @@ def mine(
     try:
         ds.open_for_writing()  # refuses a folder that is not a dataset; takes the lock; clears a killed run's files
     except OSError as err:  # a table folder that is not writable, a lock that cannot be written
-        ds.release()
         raise DatasetError(f"{out}: cannot write the dataset here ({err.strerror or err})") from err
     try:
         if repair:

@@ -43,9 +43,16 @@ def _df(con, sql: str, params: list | None = None, dataset=None):
     try:
         return con.execute(sql, params or []).fetchdf()
     except Exception as err:  # noqa: BLE001 - duckdb's own error types: a damaged part, named if it is one
-        if dataset is not None:
+        if dataset is not None and _may_be_damage(err):
             _named_damage(dataset)
         raise DatasetError(f"query failed: {first_line(err)}") from err
+
+
+def _may_be_damage(err: Exception) -> bool:
+    """A scan that failed reading a part (DuckDB reports Arrow's read error as invalid input), not a typo."""
+    import duckdb
+
+    return isinstance(err, (duckdb.IOException, duckdb.InvalidInputException))
 
 
 def _named_damage(dataset) -> None:
@@ -150,7 +157,7 @@ def sql(dataset, query: str, *, timeout: float = 300.0, max_rows: int | None = N
     except Exception as err:  # duckdb raises its own error types; the message is what the user needs
         if not timer.is_alive():
             raise DatasetError(f"query stopped after {timeout:g} s (the time limit)") from err
-        if "IOError" in str(err) or "Invalid Input Error: reading" in str(err):
+        if _may_be_damage(err):
             _named_damage(dataset)
         raise DatasetError(f"query failed: {str(err).splitlines()[0]}") from err
     finally:

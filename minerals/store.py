@@ -146,11 +146,16 @@ class Store:
         folder, name = os.path.split(rel)
         tmp = self._join(folder, f".{name}.{uuid.uuid4().hex[:6]}.tmp") if self.renaming else final
         if self.fs is not None:
-            self.fs.makedirs(self._join(folder) if folder else self.path, exist_ok=True)
-            with self.fs.open(tmp, "wb") as f:
-                pq.write_table(table, f) if table is not None else f.write(data)
-            if tmp != final:
-                self.fs.mv(tmp, final)
+            try:
+                self.fs.makedirs(self._join(folder) if folder else self.path, exist_ok=True)
+                with self.fs.open(tmp, "wb") as f:
+                    pq.write_table(table, f) if table is not None else f.write(data)
+                if tmp != final:
+                    self.fs.mv(tmp, final)
+            except OSError:
+                raise
+            except Exception as err:  # noqa: BLE001 - a store's own error types: what was being put never appears
+                raise OSError(first_line(err)) from err
             return
         os.makedirs(self._join(folder) if folder else self.path, exist_ok=True)
         with open(tmp, "wb") as f:
