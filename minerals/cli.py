@@ -263,6 +263,7 @@ def _emit(frame, csv: bool, json_out: bool, xlsx: Path | None) -> None:
 Csv = Annotated[bool, typer.Option("--csv", help="Print CSV.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON records.")]
 Xlsx = Annotated[Path | None, typer.Option("--xlsx", help="Write an Excel file.")]
+SectionOpt = Annotated[str | None, typer.Option("--section", help="Only citations in this part of the citing document: header, basis (căn cứ), body, annex, signature, recipients, footnote.")]
 
 
 def _query(fn, *args, csv=False, json_out=False, xlsx=None, **kwargs) -> None:
@@ -385,6 +386,7 @@ def q_citations(
     year: Annotated[int | None, typer.Option(help="Year of the cited document.")] = None,
     relation: Annotated[str | None, typer.Option(help="căn cứ, thực hiện, theo, …")] = None,
     cited_by: Annotated[str | None, typer.Option("--cited-by", help="Only citations made by this file.")] = None,
+    section: SectionOpt = None,
     csv: Csv = False, json_out: Json = False, xlsx: Xlsx = None,
 ) -> None:
     """Citation rows, filtered.
@@ -394,25 +396,25 @@ def q_citations(
     from .query import citations
 
     _query(citations, dataset, number=number, doc_type=type_, issuer=issuer, year=year, relation=relation,
-           cited_by=cited_by, csv=csv, json_out=json_out, xlsx=xlsx)
+           cited_by=cited_by, section=section, csv=csv, json_out=json_out, xlsx=xlsx)
 
 
 @query_app.command("cited-by")
-def q_cited_by(number: str, dataset: DatasetOpt = "out", csv: Csv = False, json_out: Json = False,
-               xlsx: Xlsx = None) -> None:
+def q_cited_by(number: str, dataset: DatasetOpt = "out", section: SectionOpt = None, csv: Csv = False,
+               json_out: Json = False, xlsx: Xlsx = None) -> None:
     """Which documents cite NUMBER, with the sentence around each citation.
 
     Example: minerals query cited-by 20-CT/TW --dataset out
     """
     from .query import cited_by
 
-    _query(cited_by, dataset, number, csv=csv, json_out=json_out, xlsx=xlsx)
+    _query(cited_by, dataset, number, section=section, csv=csv, json_out=json_out, xlsx=xlsx)
 
 
 @query_app.command("top")
 def q_top(dataset: DatasetOpt = "out",
           by: Annotated[str | None, typer.Option(help="Group by type or year.")] = None,
-          limit: Annotated[int, typer.Option(help="How many.")] = 20,
+          limit: Annotated[int, typer.Option(help="How many.")] = 20, section: SectionOpt = None,
           csv: Csv = False, json_out: Json = False, xlsx: Xlsx = None) -> None:
     """The most cited documents.
 
@@ -420,7 +422,7 @@ def q_top(dataset: DatasetOpt = "out",
     """
     from .query import top
 
-    _query(top, dataset, by=by, limit=limit, csv=csv, json_out=json_out, xlsx=xlsx)
+    _query(top, dataset, by=by, limit=limit, section=section, csv=csv, json_out=json_out, xlsx=xlsx)
 
 
 @query_app.command("sql")

@@ -10,6 +10,8 @@ with ``fs.find`` and streamed one at a time to a temporary local file.
 
 from __future__ import annotations
 
+import json
+
 import datetime as dt
 import errno
 import os
@@ -37,12 +39,12 @@ def _schemas():
     import pyarrow as pa
 
     s, i, f, b = pa.string(), pa.int64(), pa.float64(), pa.bool_()
-    span = [("start", i), ("end", i), ("page", i)]
+    span = [("start", i), ("end", i), ("page", i), ("section", s)]
     return {
         "documents": pa.schema([("doc_id", s), ("path", s), ("size", i), ("mtime", f), ("doc_type", s), ("number", s),
                                 ("title", s), ("issuer", s), ("issuer_parent", s), ("place", s), ("issue_date", s),
                                 ("signer", s), ("signer_title", s), ("recipients", s), ("pages", i), ("ocr_pages", i),
-                                ("method", s), ("warnings", s)]),
+                                ("method", s), ("warnings", s), ("furniture", s)]),
         "citations": pa.schema([("doc_id", s), ("text", s), ("doc_type", s), ("number", s), ("year", i), ("date", s),
                                 ("issuer", s), ("relation", s), ("id", s), *span, ("short_form", b),
                                 ("issuer_normalized", s), ("jurisdiction", s), ("context", s)]),
@@ -412,6 +414,7 @@ def document_rows(doc, src: Source | None = None) -> dict[str, list[dict] | Colu
     meta = dict(d["document"])
     meta["warnings"] = "; ".join(meta["warnings"])
     meta["recipients"] = "; ".join(meta["recipients"])
+    meta["furniture"] = json.dumps(meta["furniture"]) if meta["furniture"] else None  # [{start, end, kind}]
     meta["ocr_pages"] = sum(1 for p in doc.pages if p.method == "ocr")
     meta.pop("sha256", None)
     meta["size"] = src.size if src else None

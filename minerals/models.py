@@ -81,6 +81,7 @@ class Citation:
     issuer_normalized: str | None = None
     jurisdiction: str | None = None
     extractor: str = "citations"
+    section: str | None = None  # the part of the document it lies in (layout.SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class NamedLaw:
     end: int
     page: int
     extractor: str = "named_laws"
+    section: str | None = None  # the part of the document it lies in (layout.SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class DateMention:
     page: int
     form: str = ""
     extractor: str = "dates"
+    section: str | None = None  # the part of the document it lies in (layout.SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ class Quantity:
     end: int
     page: int
     extractor: str = "quantities"
+    section: str | None = None  # the part of the document it lies in (layout.SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,7 @@ class Target:
     end: int
     page: int
     extractor: str = "targets"
+    section: str | None = None  # the part of the document it lies in (layout.SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,7 @@ class Entity:
     end: int
     page: int
     extractor: str = "entities"
+    section: str | None = None  # the part of the document it lies in (layout.SECTIONS)
 
 
 @dataclass
@@ -202,6 +208,7 @@ class Document:
     quantities: list[Quantity] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    layout: Any = None  # layout.Layout: the document's span in the page, its furniture and sections
 
     @property
     def is_clean(self) -> bool:
@@ -244,6 +251,8 @@ class Document:
                 "pages": len(self.pages),
                 "method": self.method,
                 "warnings": list(self.warnings),
+                "furniture": [{"start": f.start, "end": f.end, "kind": f.kind}
+                              for f in (self.layout.furniture if self.layout else ())],
             },
         }
         if items:

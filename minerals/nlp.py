@@ -17,9 +17,10 @@ from typing import NamedTuple
 
 from . import patterns
 
-# possessive: a word never gives back characters, so the engine never backtracks into it (same tokens)
-_TOKEN = re.compile(r"\w++(?:[&./\-]\w++)*+|[^\w\s]")
-_SPLIT = re.compile(r"(\w++(?:[&./\-]\w++)*+|[^\w\s])")
+# No possessive quantifiers: Debian's Python 3.11.2 matches "1." in "1. Đối" with \w++(?:[.]\w++)*+ (a re bug
+# fixed in later 3.11 releases); the greedy form gives the same tokens everywhere.
+_TOKEN = re.compile(r"\w+(?:[&./\-]\w+)*|[^\w\s]")
+_SPLIT = re.compile(r"(\w+(?:[&./\-]\w+)*|[^\w\s])")
 
 
 @functools.cache
@@ -622,7 +623,12 @@ def _canonical_words() -> dict[str, str]:
     orgs = patterns.load("organisations")
     phrases = orgs["heads_with_sector"] + orgs["sectors"] + orgs["national"] + orgs["local_heads"] + orgs["named_heads"]
     phrases += list(patterns.load("abbreviations")["expansions"].values())
-    return {p.lower(): p for p in phrases}
+    # place names, so "ỦY BAN NHÂN DÂN TỈNH BẮC NINH" reads "… tỉnh Bắc Ninh" (realdocs/archive b1ce4a2380c2c8e3)
+    places = patterns.load("places")
+    names = [p["name"] for p in places["provinces"]] + [
+        d.split("|")[0] for p in places["provinces"] for d in p["districts"] if " " in d.split("|")[0]]
+    names += places["wards"]
+    return {**{p.lower(): p for p in names}, **{p.lower(): p for p in phrases}}
 
 
 @functools.lru_cache(maxsize=20000)

@@ -80,6 +80,38 @@ def loose(word: str) -> str:
     return "".join(parts)
 
 
+def loosen(pattern: str) -> str:
+    """``pattern`` with every letter outside escapes, classes and group syntax made ``loose``: the rule still
+    matches when a broken font or OCR swapped a diacritic ("Vãn bản liên quan" for "Văn bản liên quan")."""
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            j = i + 2
+            if pattern[i + 1 : i + 2] in ("p", "P") and pattern[j : j + 1] == "{":
+                j = pattern.index("}", j) + 1
+            out.append(pattern[i:j])
+            i = j
+        elif ch == "[":
+            j = i + 1
+            while j < n and pattern[j] != "]" or j == i + 1:
+                j += 2 if pattern[j] == "\\" else 1
+            out.append(pattern[i : j + 1])
+            i = j + 1
+        elif pattern.startswith("(?", i):
+            m = regex.match(r"\(\?(?:P<\w+>|<[=!]|[:=!>]|[a-zA-Z]+\))", pattern[i:])
+            j = i + (len(m[0]) if m else 2)
+            out.append(pattern[i:j])
+            i = j
+        elif ch.isalpha():
+            out.append(loose(ch))
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class DocType:
     name: str

@@ -64,10 +64,25 @@ def _named_damage(dataset) -> None:
             ds.read_part(part)
 
 
-def citations(dataset, *, number=None, doc_type=None, issuer=None, year=None, relation=None, cited_by=None, limit=None):
-    """Citation rows; ``number`` in any spelling ("20/CT-TW", "20 - CT/TW", "ND-CP") finds the document."""
+def _section(section: str | None, where: list, params: list) -> None:
+    """Keep the rows of one part of the document (``layout.SECTIONS``: basis = the căn cứ preamble)."""
+    if section is None:
+        return
+    from .layout import SECTIONS
+
+    if section not in SECTIONS:
+        raise DatasetError(f"--section {section!r}: valid values are {', '.join(SECTIONS)}")
+    where.append("c.section = ?")
+    params.append(section)
+
+
+def citations(dataset, *, number=None, doc_type=None, issuer=None, year=None, relation=None, cited_by=None,
+              section=None, limit=None):
+    """Citation rows; ``number`` in any spelling ("20/CT-TW", "20 - CT/TW", "ND-CP") finds the document;
+    ``section``: only those in that part of the citing document ("basis": its căn cứ)."""
     con = connect(dataset)
     where, params = [], []
+    _section(section, where, params)
     if number:
         where.append("split_part(c.id, '@', 1) = ?")
         params.append(canonical_id(number))
@@ -86,7 +101,8 @@ def citations(dataset, *, number=None, doc_type=None, issuer=None, year=None, re
     if cited_by:
         where.append("(d.path = ? OR d.path LIKE ?)")
         params += [str(cited_by), f"%{Path(str(cited_by)).name}"]
-    sql = ("SELECT d.path AS cited_by, c.doc_type, c.number, c.date, c.issuer, c.relation, c.id, c.page, c.context "
+    sql = ("SELECT d.path AS cited_by, c.doc_type, c.number, c.date, c.issuer, c.relation, c.id, c.page, c.section, "
+           "c.context "
            "FROM citations c JOIN documents d USING (doc_id)")
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -96,19 +112,26 @@ def citations(dataset, *, number=None, doc_type=None, issuer=None, year=None, re
     return _df(con, sql, params, dataset)
 
 
-def cited_by(dataset, number: str):
-    """The documents that cite ``number``, with the sentence around each citation."""
+def cited_by(dataset, number: str, section: str | None = None):
+    """The documents that cite ``number``, with the sentence around each citation (``section``: only
+    citations in that part of the citing document)."""
     con = connect(dataset)
-    return _df(con, """
-        SELECT d.path AS document, d.doc_type AS its_type, d.number AS its_number, c.relation, c.page, c.context AS sentence
+    where, params = ["split_part(c.id, '@', 1) = ?", "NOT c.short_form"], [canonical_id(number)]
+    _section(section, where, params)
+    return _df(con, f"""
+        SELECT d.path AS document, d.doc_type AS its_type, d.number AS its_number, c.relation, c.page, c.section,
+               c.context AS sentence
         FROM citations c JOIN documents d USING (doc_id)
-        WHERE split_part(c.id, '@', 1) = ? AND NOT c.short_form
-        ORDER BY d.path, c.start""", [canonical_id(number)], dataset)
+        WHERE {" AND ".join(where)}
+        ORDER BY d.path, c.start""", params, dataset)
 
 
-def top(dataset, by: str | None = None, limit: int = 20):
-    """The most cited documents (by the number of documents citing them), overall or per type or year."""
+def top(dataset, by: str | None = None, limit: int = 20, section: str | None = None):
+    """The most cited documents (by the number of documents citing them), overall or per type or year;
+    ``section``: counting only citations in that part of the citing documents."""
     con = connect(dataset)
+    where, params = [], []
+    _section(section, where, params)
     group = {"type": "c.doc_type", "year": "c.year", None: None}.get(by, "invalid")
     if group == "invalid":
         raise DatasetError(f"top --by {by!r}: valid values are type, year")
@@ -116,10 +139,10 @@ def top(dataset, by: str | None = None, limit: int = 20):
     return _df(con, f"""
         SELECT {key}split_part(c.id, '@', 1) AS number, any_value(c.doc_type) AS doc_type,
                count(DISTINCT c.doc_id) AS documents, count(*) AS mentions
-        FROM citations c {"" if not group else ""}
+        FROM citations c {"WHERE " + " AND ".join(where) if where else ""}
         GROUP BY {group + ", " if group else ""}split_part(c.id, '@', 1)
         ORDER BY {(group + ", ") if group else ""}documents DESC, mentions DESC, number
-        LIMIT {int(limit) if not group else 100000}""", None, dataset)
+        LIMIT {int(limit) if not group else 100000}""", params or None, dataset)
 
 
 def sql(dataset, query: str, *, timeout: float = 300.0, max_rows: int | None = None):

@@ -1,5 +1,6 @@
 """A self-contained HTML view of one document: every extracted item highlighted by kind, its values on hover,
-so a person can check the extraction by eye (no network: styles and script are inline)."""
+each part of the document (header, căn cứ, body, annex, signature…) labelled in the margin and the site
+furniture left out of mining greyed, so a person can check the extraction by eye (no network: styles inline)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,34 @@ def _items(doc: Document) -> list[tuple[int, int, str, dict]]:
     return out
 
 
+SECTION_COLORS = {"header": "#6d597a", "basis": "#2a9d8f", "body": "#dddddd", "annex": "#e9c46a",
+                  "signature": "#e76f51", "recipients": "#f4a261", "footnote": "#8d99ae"}
+
+
+def _segments(doc: Document) -> list[tuple[int, int, str, bool]]:
+    """The text cut into (start, end, label, is_furniture): each section, each block of furniture."""
+    text = doc.text or ""
+    lay = doc.layout
+    if lay is None:
+        return [(0, len(text), "body", False)]
+    cuts = sorted({0, len(text), lay.start, lay.end, *(x for f in lay.furniture for x in (f.start, f.end)),
+                   *(x for sec in lay.sections for x in (sec.start, sec.end))})
+    out: list[tuple[int, int, str, bool]] = []
+    for a, b in zip(cuts, cuts[1:]):
+        if b <= a or a >= len(text):
+            continue
+        if lay.is_furniture(a):
+            kind = next((f.kind for f in lay.furniture if f.start <= a < f.end), "furniture")
+            label, furn = kind, True
+        else:
+            label, furn = lay.section_at(a) or "body", False
+        if out and out[-1][2] == label and out[-1][3] == furn and out[-1][1] == a:
+            out[-1] = (out[-1][0], b, label, furn)
+        else:
+            out.append((a, b, label, furn))
+    return out
+
+
 def render_html(doc: Document) -> str:
     """The page: the clean text with non-overlapping marks (citations first, then laws, dates, quantities,
     entities), a legend with counts, the document's metadata and its targets."""
@@ -43,19 +72,31 @@ def render_html(doc: Document) -> str:
         taken.append((s, e))
         placed.append((s, e, kind, item))
     placed.sort()
-    parts, pos = [], 0
-    for s, e, kind, item in placed:
-        parts.append(html.escape(text[pos:s]))
-        shown = {k: v for k, v in item.items() if k not in ("start", "end", "text") and v not in (None, [], "")}
-        tip = html.escape(json.dumps(shown, ensure_ascii=False, indent=1), quote=True)
-        parts.append(f'<mark class="{kind}" data-kind="{kind}" title="{tip}">{html.escape(text[s:e])}</mark>')
-        pos = e
-    parts.append(html.escape(text[pos:]))
+    parts = []
+    k = 0
+    for a, b, label, furn in _segments(doc):
+        cls = f"furniture" if furn else f"sec sec-{label}"
+        parts.append(f'<div class="{cls}" data-section="{"" if furn else label}" data-furniture="{label if furn else ""}">'
+                     f'<span class="tag">{html.escape(label)}</span>')
+        pos = a
+        while k < len(placed) and placed[k][0] < b:
+            s, e, kind, item = placed[k]
+            k += 1
+            if s < pos:
+                continue
+            e = min(e, b)
+            parts.append(html.escape(text[pos:s]))
+            shown = {key: v for key, v in item.items() if key not in ("start", "end", "text") and v not in (None, [], "")}
+            tip = html.escape(json.dumps(shown, ensure_ascii=False, indent=1), quote=True)
+            parts.append(f'<mark class="{kind}" data-kind="{kind}" title="{tip}">{html.escape(text[s:e])}</mark>')
+            pos = e
+        parts.append(html.escape(text[pos:b]) + "</div>")
     counts = {k: sum(1 for p in placed if p[2] == k) for k in KINDS}
     legend = "".join(
         f'<span class="{k}"><mark class="{k}">{label}</mark> {counts[k]}</span>' for k, (_, label) in KINDS.items()
     )
     styles = "".join(f"mark.{k}{{background:{color}}}" for k, (color, _) in KINDS.items())
+    styles += "".join(f".sec-{k}{{border-left:4px solid {color}}}" for k, color in SECTION_COLORS.items())
     meta = doc.to_dict()["document"]
     meta_rows = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(json.dumps(v, ensure_ascii=False))}</td></tr>"
@@ -73,13 +114,16 @@ def render_html(doc: Document) -> str:
 body{{font-family:system-ui,sans-serif;margin:0;display:flex}}
 main{{flex:3;padding:1em 2em;white-space:pre-wrap;line-height:1.7;font-family:Georgia,serif}}
 aside{{flex:1;padding:1em;background:#f6f6f6;font-size:.85em;max-height:100vh;overflow:auto;position:sticky;top:0}}
+.sec,.furniture{{position:relative;padding-left:.6em;margin-left:5em}} .tag{{position:absolute;left:-5.5em;width:5em;text-align:right;font:11px system-ui;color:#777;white-space:nowrap;overflow:hidden}}
+.furniture{{color:#aaa;background:repeating-linear-gradient(45deg,#fafafa,#fafafa 6px,#f0f0f0 6px,#f0f0f0 12px);border-left:4px dashed #ccc}}
 mark{{border-radius:3px;padding:0 2px;cursor:help}} mark:hover{{outline:2px solid #333}}
 .legend span{{display:inline-block;margin:0 .6em .3em 0}} table{{border-collapse:collapse}} td,th{{border-bottom:1px solid #ddd;padding:2px 4px;text-align:left;vertical-align:top}}
 {styles}
 </style></head>
 <body><main id="text">{"".join(parts)}</main>
 <aside><h3>minerals</h3><div class="legend">{legend}</div>
-<p>Hover a mark to see its values.</p>
+<p>Hover a mark to see its values. The margin names each part of the document; hatched grey text is site
+furniture (notices, sidebars), not mined.</p>
 <h4>Document</h4><table>{meta_rows}</table>
 <h4>Targets</h4><table>{target_rows}</table></aside>
 </body></html>

@@ -33,7 +33,7 @@ def test_citation_f1_on_gold(scores):
 def test_type_and_date_of_citations(scores):
     totals, _ = scores
     assert totals["doc_type"].f1 >= 0.95
-    assert totals["date"].f1 >= 0.93
+    assert totals["date"].f1 >= 0.92  # 0.93 counted the site notice's 13/2023/NĐ-CP on four pages (dropped as furniture)
 
 
 def test_gold_files_are_valid(corpus):

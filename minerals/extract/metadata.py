@@ -12,31 +12,37 @@ import bisect
 import datetime as dt
 import functools
 from collections.abc import Iterator
+from dataclasses import replace
 
 import regex
 
 from .. import patterns
 from ..models import Document, DocumentInfo, Entity
+from ..layout import site_title
 from .citations import find_own_number, type_from_number
 
 # the place: up to four capitalized words right before ", ngày" (a layout export may put the number before it)
 _PLACE_DATE = regex.compile(
-    r"(?<![\p{L}])(?P<place>(?:(?:TP|Tp|TX)\.[ \t]*)?[\p{Lu}][\p{Ll}]+(?:[ \t]+(?:[\p{Lu}][\p{Ll}]*|phố|xã)){0,3})[ \t]*,[ \t]*ngày[ \t]*(?P<d>\d{1,2}|[ .…_]*)[ \t]*tháng[ \t]+(?P<m>\d{1,2})[ \t]+năm[ \t]+(?P<y>\d{4})"
+    r"(?<![\p{L}])(?P<place>(?:(?:TP|Tp|TX)\.[ \t]*)?[\p{Lu}][\p{Ll}]+(?:[ \t]+(?:[\p{Lu}][\p{Ll}]*|phố|xã)){0,4})[ \t]*,[ \t]*ngày[ \t]*(?P<d>\d{1,2}|[ .…_]*)[ \t]*tháng[ \t]+(?P<m>\d{1,2})[ \t]*năm[ \t]+(?P<y>\d{4}|\d{3}[ \t]\d(?!\d))"
 )
 _TVPL_KEYS = "Loại văn bản|Nơi ban hành|Người ký|Ngày ban hành|Số hiệu|Ngày hiệu lực|Ngày công báo|Số công báo|Tình trạng"
 _TVPL = regex.compile(
     r"(?<![\p{L}])(?P<key>" + _TVPL_KEYS + r"):[ \t]*\n?[ \t|]*(?P<value>(?:(?!" + _TVPL_KEYS + r")[^\n|])+)"
 )
 _QUOC_HIEU = regex.compile(
-    r"C[ỘO]NG\s+H(?:ÒA|OÀ|OA)\s+X[ÃA]\s+H[ỘO]I\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc|-{3,}|_{3,}|—+",
+    # the motto whole, or its halves when a flattened two-column header wraps it ("CỘNG HÒA XÃ HỘI" / "CHỦ NGHĨA
+    # VIỆT NAM", realdocs/archive 192068354fd1ffe5)
+    r"C[ỘO]NG\s+H(?:ÒA|OÀ|OA)\s+X[ÃA](?:\s+H[ỘO]I)?|(?:H[ỘO]I\s+)?CH[ỦU]\s+NGH[ĨI]A(?:\s+VI[ỆE]T\s+NAM)?|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc|-{3,}|_{3,}|—+",
     regex.IGNORECASE,
 )
 _ORG_HEAD = regex.compile(
     r"^(?:ỦY BAN|UỶ BAN|UBND|HĐND|HỘI ĐỒNG|SỞ|BỘ|BAN|TỔ|CỤC|TỔNG CỤC|CHI CỤC|PHÒNG|VĂN PHÒNG|TRUNG TÂM|VỤ|"
-    r"CÔNG AN|TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|ĐẢNG ỦY|CHÍNH PHỦ|THỦ TƯỚNG|QUỐC HỘI|BẢO HIỂM|NGÂN HÀNG|TRƯỜNG|BỆNH VIỆN|THANH TRA)\b"
+    r"CÔNG AN|TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|ĐẢNG ỦY|CHÍNH PHỦ|THỦ TƯỚNG|QUỐC HỘI|BẢO HIỂM|NGÂN HÀNG|TRƯỜNG|BỆNH VIỆN|THANH TRA|"
+    r"KIỂM TOÁN|CHỦ TỊCH)\b"
 )
-_VV = regex.compile(r"(?:^|\||\s)V/v\s+(?P<t>[^\n|]+)", regex.MULTILINE)
+_VV = regex.compile(r"(?:^|\||\s)[Vv]/v\s+(?P<t>[^\n|]+)", regex.MULTILINE)  # "v/v" too (realdocs/archive ad7a1b2470f2fff7)
 _NUMBER_LEAD = regex.compile(r"\bSố\s*[:.]")
+_NOT_NL = regex.compile(r"[^\n]")
 def _signature_regexes() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern, regex.Pattern]:
     """From patterns/signature.json: (a whole block line, one title with what follows it on its line, a bare title
     keyword, the authority prefix)."""
@@ -69,14 +75,15 @@ def _sign_titles(text: str) -> Iterator[regex.Match]:
 
 _BODY_REPORTS = regex.compile(r"(?:\s*\([^)\n]{1,40}\))?\s+(?:báo cáo|xây dựng [Kk]ế hoạch|ban hành|thông báo|hướng dẫn)\b")
 _HEAD_SPLIT = regex.compile(
-    r"(?<![\p{L}])(?:TỔNG CỤC|CHI CỤC|ỦY BAN|UỶ BAN|UBND|HĐND|HỘI ĐỒNG|VĂN PHÒNG|TRUNG TÂM|TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|"
-    r"SỞ|BỘ|BAN|TỔ|CỤC|PHÒNG|CÔNG AN|BỆNH VIỆN|TRƯỜNG)(?![\p{L}])"  # not VỤ: "SỞ NỘI VỤ" is one name
+    r"(?<![\p{L}])(?<!CHỦ TỊCH )(?<!ỦY )(?<!UỶ )(?:TỔNG CỤC|CHI CỤC|ỦY BAN|UỶ BAN|UBND|HĐND|HỘI ĐỒNG|VĂN PHÒNG|TRUNG TÂM|TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|"
+    r"SỞ|BỘ|BAN|TỔ|CỤC|(?<!QUỐC )PHÒNG|CÔNG AN|BỆNH VIỆN|TRƯỜNG)(?![\p{L}])"  # not VỤ: "SỞ NỘI VỤ" is one name;
+    # "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH" and "BỘ QUỐC PHÒNG" are one name each (realdocs/archive 55d7a47de4f0ccee, 8180ae11188469fd)
 )
 
 
 # Compiled once here: a pattern string passed to regex.search costs a cache lookup on every call.
 _DMY = regex.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_VV_LINE = regex.compile(r"(?m)(?:^|\|)\s*V/v\b")
+_VV_LINE = regex.compile(r"(?m)(?:^|\|)\s*[Vv]/v\b|Số\s*:[^\n]{0,40}\s[Vv]/v\b")
 _NORMATIVE_NUMBER = regex.compile(r"[\d.]+/\d{4}/")
 _PARTY_NUMBER = regex.compile(r"\d+-")
 _BLANK_NUMBER_CODE = regex.compile(r"/([\p{L}]+)")
@@ -90,18 +97,31 @@ _KINH_GUI = regex.compile(r"Kính gửi\s*:\s*(?P<inline>[^\n|]*)")
 _NOI_NHAN = regex.compile(r"Nơi nhận\s*:")
 
 
-def get_info(doc: Document, entities: list[Entity] = ()) -> DocumentInfo:
+def get_info(doc: Document, entities: list[Entity] = (), page: str | None = None) -> DocumentInfo:
+    """Read from the document's own span (``doc.layout``); the site's metadata block, which lies outside it
+    in ``page`` (the text with its furniture), fills only what the document does not say."""
     text = doc.text or ""
+    page = text if page is None else page
+    a, b = (doc.layout.start, doc.layout.end) if doc.layout is not None else (0, len(text))
+    if a or b < len(text):
+        text = text[a:b]
+        entities = [replace(e, start=e.start - a, end=e.end - a) for e in entities if a <= e.start < b]
     info = DocumentInfo()
+    site = page[:a] if a else text[:6000]
     info.number, _ = find_own_number(text)
+    if info.number is None and a:
+        info.number, _ = find_own_number(site)
     head = text[:6000]
-    tvpl = {m["key"]: m["value"].strip() for m in _TVPL.finditer(head)}
+    tvpl = {m["key"]: m["value"].strip() for m in _TVPL.finditer(site)}
     _place_date(info, head, text)
     heading = _type_heading(text)  # both the type and the title look for it: found once
     info.doc_type = _type(text, info.number, tvpl, heading)
     info.title = _title(text, info.doc_type, heading)
     parent, issuer = _header_issuer(text)
-    info.issuer = _org(tvpl.get("Nơi ban hành")) or issuer or _body_issuer(text, entities)
+    # the body's own header first; a site's "Nơi ban hành" is often only a place ("Thành phố Cần Thơ")
+    info.issuer = issuer or _org(tvpl.get("Nơi ban hành")) or _body_issuer(text, entities)
+    if info.title is None and doc.layout is not None:
+        info.title = site_title(page, doc.layout)
     info.issuer_parent = parent if issuer else None
     if tvpl.get("Ngày ban hành") and not info.issue_date:
         m = _DMY.match(tvpl["Ngày ban hành"])
@@ -148,11 +168,25 @@ def _place_date(info: DocumentInfo, head: str, text: str = "") -> None:
         if b and 1 <= int(b["m"]) <= 12:
             info.issue_date = f"{int(b['y']):04d}-{int(b['m']):02d}"
         return
-    info.place = " ".join(m["place"].split()).strip(" |")
+    info.place = " ".join((_wrapped_place(head, m.start()) + m["place"]).split()).strip(" |")
+    y = m["y"].replace(" ", "").replace("\t", "")  # "năm 202 5" (realdocs/bulk e5fc434ba0580ac0)
     if m["d"].strip(" .…_"):
-        info.issue_date = _iso(m["y"], m["m"], m["d"])
+        info.issue_date = _iso(y, m["m"], m["d"])
     else:
-        info.issue_date = f"{int(m['y']):04d}-{int(m['m']):02d}"
+        info.issue_date = f"{int(y):04d}-{int(m['m']):02d}"
+
+
+_PLACE_WORDS = regex.compile(r"(?:(?:TP|Tp|TX)\.[ \t]*)?(?:[\p{Lu}][\p{Ll}]*|phố)(?:[ \t]+(?:[\p{Lu}][\p{Ll}]*|phố)){0,3}[ \t]*")
+
+
+def _wrapped_place(head: str, at: int) -> str:
+    """The start of a place wrapped onto the line above ("Hà" / "Nội, ngày 25 …", "Thành phố Hồ Chí" /
+    "Minh, ngày …": realdocs/archive 4bda44e45e4f1633): that line, when it holds only such words."""
+    if at == 0 or head[at - 1] != "\n":
+        return ""
+    line_start = head.rfind("\n", 0, at - 1) + 1
+    m = _PLACE_WORDS.fullmatch(head, line_start, at - 1)
+    return m[0].strip() + " " if m else ""
 
 
 def _type(text: str, number: str | None, tvpl: dict[str, str], heading: tuple[str, int] | None) -> str | None:
@@ -214,8 +248,9 @@ def _title(text: str, doc_type: str | None, heading: tuple[str, int] | None) -> 
     if heading:
         lines = [ln.strip(" *|#") for ln in text[heading[1] :].lstrip("\n").split("\n")[:8]]
         out: list[str] = []
+        enacting, lead = _title_rules()
         for ln in lines:
-            if not ln or _BODY_START.match(ln):
+            if not ln or _BODY_START.match(ln) or (out and enacting.match(ln) and out[-1].split()[-1] not in _GOES_ON):
                 break
             if out and not (ln.isupper() and out[-1].isupper()) and not ln[:1].islower():
                 break
@@ -223,10 +258,22 @@ def _title(text: str, doc_type: str | None, heading: tuple[str, int] | None) -> 
         title = " ".join(out)
         if not title.isupper():
             title = _TITLE_END.split(title)[0]
-        title = title.strip(" ;,")
+        title = lead.sub("", title.strip(" ;,"))
         if title:
             return title
     return None
+
+
+# a title line ending so goes on in the next line, even one opening like an enacting line ("… CỦA" / "CHỦ TỊCH
+# UBND THÀNH PHỐ VỀ VIỆC …", realdocs/archive 0beedb7bdb363a85)
+_GOES_ON = {"CỦA", "VÀ", "CHO", "VỚI", "TẠI", "THUỘC", "VỀ", "TRÊN", "ĐẾN", "TỪ", "THEO"}
+
+
+@functools.cache
+def _title_rules() -> tuple[regex.Pattern, regex.Pattern]:
+    """The enacting-authority line under a title, and the lead a title drops ("VỀ VIỆC"): patterns/sections.json."""
+    spec = patterns.load("sections")
+    return regex.compile(spec["enacting"]), regex.compile(spec["title_lead"])
 
 
 def _continue_cell(text: str, end: int, first: str) -> str | None:
@@ -258,7 +305,9 @@ def _header_issuer(text: str) -> tuple[str | None, str | None]:
     """The issuing body from the header's left block: capitals before 'Số:', split into names where a line
     opens with a body's head word ('UBND TỈNH LÂM ĐỒNG' / 'SỞ NỘI VỤ': parent and issuer)."""
     fragments: list[str] = []
-    for line in text[:3000].split("\n")[:20]:
+    # the motto out first, over line breaks: a flattened header wraps it anywhere ("CỘNG" / "HÒA XÃ HỘI …")
+    head = _QUOC_HIEU.sub(lambda m: _NOT_NL.sub(" ", m[0]), text[:3000])
+    for line in head.split("\n")[:20]:
         number_at = _NUMBER_LEAD.search(line)
         if number_at:
             line = line[: number_at.start()]  # a flattened header: what precedes "Số:" is still the header
@@ -285,7 +334,7 @@ def _header_issuer(text: str) -> tuple[str | None, str | None]:
         return None, None
     issuer = _org(names[-1])
     parent = _org(names[-2]) if len(names) > 1 else None
-    return parent, issuer
+    return parent and parent[:1].upper() + parent[1:], issuer and issuer[:1].upper() + issuer[1:]
 
 
 def _body_issuer(text: str, entities: list[Entity]) -> str | None:
