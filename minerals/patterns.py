@@ -112,6 +112,19 @@ def loosen(pattern: str) -> str:
     return "".join(out)
 
 
+@functools.cache
+def place_spellings() -> dict[str, str]:
+    """Folded place name → its spelling in patterns/places.json: provinces (and their former names), districts
+    of two syllables or more, communes and wards. "Hoà Bình" and "Hòa Bình" are one place, "Hòa Bình"."""
+    spec = load("places")
+    names = [d.split("|")[0] for p in spec["provinces"] for d in p["districts"] if " " in d.split("|")[0]]
+    names += spec["wards"]
+    out = {fold(n): n for n in names}
+    for p in spec["provinces"]:
+        out.update({fold(n): n for n in (p["name"], *p.get("former_names", ()))})
+    return out
+
+
 @dataclass(frozen=True)
 class DocType:
     name: str

@@ -53,11 +53,19 @@ def is_local(number: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def jurisdiction_of(text: str | None) -> str | None:
-    """The 'level Name' an issuer phrase names ("UBND huyện Tuần Giáo" → "huyện Tuần Giáo")."""
+    """The 'level Name' an issuer phrase names ("UBND huyện Tuần Giáo" → "huyện Tuần Giáo"), the name as the
+    gazetteer spells it; ``None`` when the words after the level are no known place ("tỉnh Thừa", cut by a
+    line wrap; "xã Hội" of the national motto: realdocs/archive)."""
     if not text:
         return None
-    m = _LEVEL_PLACE.search(text)
-    return f"{m['lvl'].lower()} {m['name']}" if m else None
+    known = patterns.place_spellings()
+    for m in _LEVEL_PLACE.finditer(text):
+        words = m["name"].split()
+        for n in range(len(words), 0, -1):
+            name = known.get(patterns.fold(" ".join(words[:n])))
+            if name:
+                return f"{m['lvl'].lower()} {name}"
+    return None
 
 
 def document_jurisdiction(doc: Document) -> str | None:

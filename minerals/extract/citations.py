@@ -247,12 +247,35 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
     stop = _ISSUER_STOP.search(chunk)
     phrase = chunk[: stop.start()] if stop else chunk
     phrase = phrase.strip()
+    if stop and stop[0] == "\n":
+        phrase = _wrapped_place(phrase, chunk, stop.end())
     words = phrase.split()
     if not words or len(words) > 16:
         return None, pos
     if m["lead"] == "do" and len(words) < 1:
         return None, pos
     return " ".join(words), start + len(phrase)
+
+
+_NEXT_WORDS = regex.compile(r"[ \t]*([\p{Lu}][\p{Ll}]*(?:[ \t]+[\p{Lu}][\p{Ll}]*){0,2})")
+
+
+def _wrapped_place(phrase: str, chunk: str, at: int) -> str:
+    """An issuer whose place a line wrap cut ("của UBND thành phố Hà" / "Nội ngày …", "tỉnh Thừa" / "Thiên Huế":
+    realdocs/archive): the phrase with the next line's first words when together they name a longer known place."""
+    from ..resolve import jurisdiction_of
+
+    m = _NEXT_WORDS.match(chunk, at)
+    if not m:
+        return phrase
+    now = jurisdiction_of(phrase)
+    words = m[1].split()
+    for n in range(len(words), 0, -1):
+        longer = phrase + " " + " ".join(words[:n])
+        got = jurisdiction_of(longer)
+        if got and (now is None or len(got) > len(now)) and got.split()[-1] == words[n - 1]:
+            return longer
+    return phrase
 
 
 def _relation_before(text: str, head: int) -> str | None:
