@@ -73,17 +73,23 @@ def eval_cmd(
     gold: Annotated[Path | None, typer.Option(help="Gold folder (default: CORPUS/gold).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every miss per document.")] = False,
 ) -> None:
-    """Precision, recall and F1 per field against the gold annotations.
+    """Precision, recall and F1 per field against the gold annotations; then, where GOLD/documents holds page
+    gold, the accuracy of each document field and of the document's bounds in the page, tuning and held-out
+    halves apart (the held-out figure is the one that counts).
 
     Example: minerals eval corpus --verbose
     """
-    from .evaluate import evaluate, format_report
+    from .evaluate import evaluate, evaluate_documents, format_document_report, format_report
 
+    gold_dir = gold or corpus / "gold"
     try:
-        totals, results = evaluate(corpus, gold)
+        totals, results = evaluate(corpus, gold_dir)
+        pages = evaluate_documents(corpus, gold_dir / "documents") if (gold_dir / "documents").is_dir() else None
     except MineralsError as err:
         _fail(err)
     typer.echo(format_report(totals, results, verbose=verbose))
+    if pages:
+        typer.echo("\n" + format_document_report(*pages, verbose=verbose))
 
 
 @app.command()

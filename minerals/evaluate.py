@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import json
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import regex
 
 from . import patterns
 from .errors import GoldError
@@ -260,4 +264,95 @@ def format_report(totals: dict[str, Score], results: Iterable[DocResult], verbos
             if errs:
                 lines.append(f"\n{r.doc}")
                 lines.extend(errs)
+    return "\n".join(lines)
+
+
+# --- document gold: the header fields and the document's bounds, by half (corpus/gold/documents) -------------
+PAGE_FIELDS = (*DOC_FIELDS, "issuer_parent", "bounds")
+
+
+def load_document_gold(gold_dir: Path) -> tuple[list[dict], dict[str, str]]:
+    """The page gold of ``gold_dir`` (one JSON per page) and its fixed split (``split.tsv``: doc → half)."""
+    gold_dir = Path(gold_dir)
+    split_file = gold_dir / "split.tsv"
+    if not split_file.exists():
+        raise GoldError(f"{gold_dir}: no split.tsv (doc<TAB>half: tuning or held-out)")
+    rows = [ln.split("\t") for ln in split_file.read_text(encoding="utf-8").splitlines()[1:] if ln.strip()]
+    split = {r[0]: r[1] for r in rows if len(r) >= 2}
+    out = []
+    for f in sorted(gold_dir.glob("*.json")):
+        try:
+            out.append(json.loads(f.read_text(encoding="utf-8")))
+        except json.JSONDecodeError as err:
+            raise GoldError(f"{f}: not valid JSON ({err})") from err
+    return out, split
+
+
+def _alnum_map(text: str) -> tuple[str, list[int]]:
+    idx = [i for i, ch in enumerate(text) if ch.isalnum()]
+    return "".join(text[i].lower() for i in idx), idx
+
+
+def _bounds_ok(doc: Document, gold: dict) -> bool:
+    """The document found where the gold says: no letter or digit between the gold's first line and the
+    layout's start, nor between the gold's last line and its end (a page with no document: an empty span)."""
+    lay = doc.layout
+    text = doc.text or ""
+    if gold["bounds"]["first_line"] is None:
+        return lay is not None and lay.start == lay.end
+    s, idx = _alnum_map(text)
+    key = lambda line: "".join(c.lower() for c in unicodedata.normalize("NFC", line) if c.isalnum())[:30]  # noqa: E731
+    first, last = key(gold["bounds"]["first_line"]), key(gold["bounds"]["last_line"])
+    start = bisect.bisect_left(idx, lay.start)
+    end = bisect.bisect_left(idx, lay.end)
+    at = s.rfind(last, start, end)
+    if not s.startswith(first, start) or at < 0:
+        return False
+    # the gold gives the last line's first characters: the document ends on that line (the cleaner's reflow
+    # may have joined the lines of a paragraph, so: no line of the page after it that starts with a letter)
+    return not regex.search(r"\n[^\S\n]*\w", text[idx[at] : lay.end])
+
+
+def evaluate_documents(corpus: Path, gold_dir: Path | None = None,
+                       process: Callable[[Path], Document] | None = None) -> tuple[dict[str, dict[str, Score]], list[DocResult]]:
+    """Score the page gold: per half (tuning, held-out), per field, right or wrong."""
+    from . import process as default_process
+
+    corpus = Path(corpus)
+    gold_dir = Path(gold_dir) if gold_dir else corpus / "gold" / "documents"
+    run = process or default_process
+    golds, split = load_document_gold(gold_dir)
+    totals: dict[str, dict[str, Score]] = {}
+    results = []
+    for gold in golds:
+        half = split.get(gold["doc"], "unsplit")
+        doc = run(find_document(corpus, gold["doc"]))
+        scores, errors = {}, []
+        for fld in PAGE_FIELDS:
+            if fld == "bounds":
+                ok = _bounds_ok(doc, gold)
+                got, want = (doc.layout.start, doc.layout.end), gold["bounds"]
+            else:
+                got, want = getattr(doc.info, fld), gold["document"].get(fld)
+                ok = _doc_key(fld, got) == _doc_key(fld, want)
+            scores[fld] = Score(tp=int(ok), n_pred=1, n_gold=1)
+            if not ok:
+                errors.append(f"{fld}: got {got!r}, gold {want!r}")
+            totals.setdefault(half, {f: Score() for f in PAGE_FIELDS})[fld].add(scores[fld])
+        results.append(DocResult(f"{gold['doc']} ({half})", scores, {"document": errors}))
+    return totals, results
+
+
+def format_document_report(totals: dict[str, dict[str, Score]], results: Iterable[DocResult] = (),
+                           verbose: bool = False) -> str:
+    halves = [h for h in ("tuning", "held-out") if h in totals] + sorted(set(totals) - {"tuning", "held-out"})
+    lines = [f"{'page field':<14} " + " ".join(f"{h:>14}" for h in halves)]
+    for f in PAGE_FIELDS:
+        lines.append(f"{f:<14} " + " ".join(
+            f"{totals[h][f].recall:6.3f} ({totals[h][f].tp:>2}/{totals[h][f].n_gold:>2})" for h in halves))
+    if verbose:
+        for r in results:
+            if r.errors.get("document"):
+                lines.append(f"\n{r.doc}")
+                lines.extend(f"  {e}" for e in r.errors["document"])
     return "\n".join(lines)

@@ -153,7 +153,7 @@ def _apply(lay: _LayoutRules, text: str, header: regex.Pattern) -> Layout:
     furniture.extend(inside)
     furniture.sort(key=lambda s: s.start)
     doc_end = min([end, *(s.start for s in inside if s.end == end)])  # a translation after the document
-    return Layout(start, end, tuple(furniture), find_sections(text, start, doc_end), lay.name)
+    return Layout(start, doc_end, tuple(furniture), find_sections(text, start, doc_end), lay.name)
 
 
 def site_title(text: str, layout: Layout) -> str | None:
