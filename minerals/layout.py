@@ -60,6 +60,24 @@ class _Rule:
     end: regex.Pattern | None = None
     opens: bool = False
     to_tail: bool = False
+    needs: str | None = None  # prefilter: the rule runs only on a text holding this string
+    line_of: regex.Pattern | None = None  # prefilter: the rule runs only on the lines holding this marker
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+        """The rule's matches in ``text[pos:endpos]``, tried only where its prefilters allow."""
+        endpos = len(text) if endpos is None else endpos
+        if self.needs is not None and self.needs not in text:
+            return
+        if self.line_of is None:
+            yield from self.rx.finditer(text, pos, endpos)
+            return
+        for marker in self.line_of.finditer(text, pos, endpos):
+            line_start = max(text.rfind("\n", 0, marker.start()) + 1, pos)
+            line_end = text.find("\n", marker.end())
+            yield from self.rx.finditer(text, line_start, min(endpos, len(text) if line_end < 0 else line_end))
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None):
+        return next(self.finditer(text, pos, endpos), None)
 
 
 @dataclass(frozen=True)
@@ -81,7 +99,8 @@ def _compile(pattern: str) -> regex.Pattern:
 
 def _rule(spec: dict) -> _Rule:
     return _Rule(spec["kind"], _compile(spec["start"]), _compile(spec["end"]) if spec.get("end") else None,
-                 bool(spec.get("opens")), bool(spec.get("to_tail")))
+                 bool(spec.get("opens")), bool(spec.get("to_tail")), spec.get("needs"),
+                 _compile(spec["line_of"]) if spec.get("line_of") else None)
 
 
 @functools.cache
@@ -118,7 +137,7 @@ def _apply(lay: _LayoutRules, text: str, header: regex.Pattern) -> Layout:
         return Layout(n, n, (Span(0, n, lay.without_header),), (), lay.name)
     furniture: list[Span] = []
     # head: blocks in page order; the document starts after the last
-    marks = sorted((m.start(), r, m) for r in lay.head for m in [r.rx.search(text, 0, _SCAN)] if m)
+    marks = sorted((m.start(), r, m) for r in lay.head for m in [r.search(text, 0, _SCAN)] if m)
     start = 0
     if marks:
         for (a, rule, m), nxt in zip(marks, [*(x[0] for x in marks[1:]), None]):
@@ -134,19 +153,19 @@ def _apply(lay: _LayoutRules, text: str, header: regex.Pattern) -> Layout:
         first = _LETTER.search(text, start)
         start = first.start() if first else n
     # tail: the first opening match ends the document; every tail match after it starts a block
-    opens = [m.start() for r in lay.tail if r.opens for m in [r.rx.search(text, start)] if m]
+    opens = [m.start() for r in lay.tail if r.opens for m in [r.search(text, start)] if m]
     end = min(opens) if opens else n
     if end < n:
-        cuts = sorted({end, *(m.start() for r in lay.tail for m in r.rx.finditer(text, end))})
+        cuts = sorted({end, *(m.start() for r in lay.tail for m in r.finditer(text, end))})
         kinds = {}
         for r in lay.tail:
-            for m in r.rx.finditer(text, end):
+            for m in r.finditer(text, end):
                 kinds.setdefault(m.start(), r.kind)
         for a, b in zip(cuts, [*cuts[1:], n]):
             furniture.append(Span(a, b, kinds.get(a, "other")))
     inside = []
     for r in lay.inside:
-        for m in r.rx.finditer(text, start, end):
+        for m in r.finditer(text, start, end):
             inside.append(Span(m.start(), end if r.to_tail else m.end(), r.kind))
             if r.to_tail:
                 break
@@ -180,7 +199,7 @@ def blank_furniture(text: str, layout: Layout) -> str:
         if f.end <= a:
             continue
         parts.append(text[last:a])
-        parts.append(regex.sub(r"[^\n]", " ", text[a : f.end]))
+        parts.append("\n".join(" " * len(line) for line in text[a : f.end].split("\n")))
         last = f.end
     parts.append(text[last:])
     return "".join(parts)
@@ -246,11 +265,10 @@ def find_sections(text: str, start: int, end: int) -> tuple[Span, ...]:
 
 
 def _closing(text: str, body_start: int, end: int, r: dict, marks: list) -> int | None:
-    """Mark "Nơi nhận" and its list, and the signature block (the run of title lines nearest to "Nơi nhận",
+    """Mark the first "Nơi nhận" and its list, and the signature block (the run of title lines nearest to it,
     else the last run, with the name line under it); return where the closing ends (``None``: no closing)."""
-    nn = None
-    for nn in r["recipients"].finditer(text, body_start, end):
-        pass
+    # the first "Nơi nhận": an annex's form templates print their own (realdocs/archive ea34a356cafcb1aa)
+    nn = r["recipients"].search(text, body_start, end)
     runs: list[list[regex.Match]] = []
     for m in r["signature"].finditer(text, body_start, end):
         if runs and m.start() - runs[-1][-1].end() <= 2:
@@ -281,6 +299,11 @@ def _closing(text: str, body_start: int, end: int, r: dict, marks: list) -> int 
         if sig_start is not None and nn.start() < sig_start < rec_end:
             rec_end = sig_start  # "- Lưu: VT. TM. ỦY BAN NHÂN DÂN": the block starts inside the last line
         marks.append((nn.start(), "recipients"))
+        spans = [(nn.start(), rec_end)] + ([(sig_start, closing_end)] if sig else [])
+        # body again after each part, unless the other part goes on there (one printed inside the other)
+        for _, stop in spans:
+            if not any(a <= stop < b or stop + 1 == a for a, b in spans):
+                marks.append((stop + 1, "_after"))
         closing_end = max(closing_end, rec_end)
     marks.append((closing_end + 1 if text.startswith("\n", closing_end) else closing_end, "_after"))
     return closing_end

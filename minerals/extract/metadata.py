@@ -128,8 +128,12 @@ def get_info(doc: Document, entities: list[Entity] = (), page: str | None = None
         if m:
             info.issue_date = _iso(m[3], m[2], m[1])
     known = tvpl.get("Người ký") if tvpl.get("Người ký") not in (None, "Đã biết") else None
-    title, signer = _signature(text, entities, known)
-    info.signer = known or signer
+    # the signature block as printed first: a site's "Người ký" can be misspelt ("Vũ Minh Lương" over the
+    # document's "Thượng tướng Võ Minh Lương", realdocs/archive 8180ae11188469fd)
+    title, signer = _signature(text, entities)
+    if signer is None and known:
+        title, signer = _signature(text, entities, known)
+    info.signer = signer or known
     info.signer_title = title
     info.recipients = _recipients(text)
     return info
@@ -325,7 +329,10 @@ def _header_issuer(text: str) -> tuple[str | None, str | None]:
     if not fragments:
         return None, None
     joined = " ".join(fragments)
-    cuts = [m.start() for m in _HEAD_SPLIT.finditer(joined)] or [0]
+    # not inside a place name: "THÀNH PHỐ HẢI PHÒNG" is no "PHÒNG" (realdocs/archive sample of issue 15)
+    places = patterns.place_spellings()
+    cuts = [m.start() for m in _HEAD_SPLIT.finditer(joined)
+            if patterns.fold(" ".join(joined[: m.start()].split()[-1:] + [m[0]])) not in places] or [0]
     if cuts[0] != 0:
         cuts.insert(0, 0)
     names = [joined[a:b].strip() for a, b in zip(cuts, cuts[1:] + [len(joined)]) if joined[a:b].strip()]
