@@ -79,17 +79,22 @@ def eval_cmd(
 
     Example: minerals eval corpus --verbose
     """
-    from .evaluate import evaluate, evaluate_documents, format_document_report, format_report
+    from .evaluate import (evaluate, evaluate_documents, evaluate_targets, format_document_report, format_report,
+                           format_target_report)
 
     gold_dir = gold or corpus / "gold"
     try:
         totals, results = evaluate(corpus, gold_dir)
         pages = evaluate_documents(corpus, gold_dir / "documents") if (gold_dir / "documents").is_dir() else None
+        aims = evaluate_targets(corpus, gold_dir / "targets") if (gold_dir / "targets" / "split.tsv").is_file() and any(
+            (gold_dir / "targets").glob("*.json")) else None
     except MineralsError as err:
         _fail(err)
     typer.echo(format_report(totals, results, verbose=verbose))
     if pages:
         typer.echo("\n" + format_document_report(*pages, verbose=verbose))
+    if aims:
+        typer.echo("\n" + format_target_report(*aims, verbose=verbose))
 
 
 @app.command()
@@ -429,6 +434,27 @@ def q_top(dataset: DatasetOpt = "out",
     from .query import top
 
     _query(top, dataset, by=by, limit=limit, section=section, csv=csv, json_out=json_out, xlsx=xlsx)
+
+
+@query_app.command("targets")
+def q_targets(
+    dataset: DatasetOpt = "out",
+    indicator: Annotated[str | None, typer.Option(help="Part of the indicator, e.g. 'tỷ lệ hộ nghèo'.")] = None,
+    deadline: Annotated[int | None, typer.Option(help="The year the target is for.")] = None,
+    kind: Annotated[str | None, typer.Option(help="target, achievement or change.")] = None,
+    issuer: Annotated[str | None, typer.Option(help="Part of the name of the body whose document it is.")] = None,
+    section: Annotated[str | None, typer.Option("--section", help="Only rows in this part of the document: "
+                                                "header, basis, body, annex, signature, recipients, footnote.")] = None,
+    csv: Csv = False, json_out: Json = False, xlsx: Xlsx = None,
+) -> None:
+    """Targets, achievements and changes, filtered, with the document that states them.
+
+    Example: minerals query targets --deadline 2030 --kind target --dataset out
+    """
+    from .query import targets
+
+    _query(targets, dataset, indicator=indicator, deadline=deadline, kind=kind, issuer=issuer, section=section,
+           csv=csv, json_out=json_out, xlsx=xlsx)
 
 
 @query_app.command("sql")

@@ -356,3 +356,67 @@ def format_document_report(totals: dict[str, dict[str, Score]], results: Iterabl
                 lines.append(f"\n{r.doc}")
                 lines.extend(f"  {e}" for e in r.errors["document"])
     return "\n".join(lines)
+
+
+# --- target gold, by half (corpus/gold/targets) -----------------------------------------------------------
+TARGET_KINDS = ("target", "achievement", "change")
+
+
+def _indicator_key(s: str | None) -> str:
+    return " ".join(patterns.fold(s or "").replace("-", " ").strip(" .,;:").split())
+
+
+def evaluate_targets(corpus: Path, gold_dir: Path | None = None,
+                     process: Callable[[Path], Document] | None = None) -> tuple[dict[str, dict[str, Score]], list[DocResult]]:
+    """Score the target gold per half and per kind: a target is right when its kind and every number it carries
+    match (``_match_targets``); ``indicator`` counts the matched ones whose indicator is the gold's phrase."""
+    from . import process as default_process
+
+    corpus = Path(corpus)
+    gold_dir = Path(gold_dir) if gold_dir else corpus / "gold" / "targets"
+    run = process or default_process
+    golds, split = load_document_gold(gold_dir)
+    totals: dict[str, dict[str, Score]] = {}
+    results = []
+    for gold in golds:
+        half = split.get(gold["doc"], "unsplit")
+        doc = run(find_document(corpus, gold["doc"]))
+        t = totals.setdefault(half, {k: Score() for k in (*TARGET_KINDS, "all", "indicator")})
+        errors = []
+        for kind in TARGET_KINDS:
+            pred = [p for p in doc.targets if p.kind == kind]
+            want = [g for g in gold["targets"] if g["kind"] == kind]
+            score, errs = _match_targets(pred, want)
+            t[kind].add(score)
+            t["all"].add(score)
+            errors += errs
+        # indicators of the right targets: the phrase the gold gives, folded
+        free = list(doc.targets)
+        for g in gold["targets"]:
+            hit = next((p for p in free if p.kind == g["kind"] and all(
+                _num_eq(getattr(p, "from_" if k == "from" else k), g.get(k)) for k in _TARGET_NUMBERS)), None)
+            if hit is not None:
+                free.remove(hit)
+                ok = _indicator_key(hit.indicator) == _indicator_key(g.get("indicator"))
+                t["indicator"].add(Score(tp=int(ok), n_pred=1, n_gold=1))
+        results.append(DocResult(f"{gold['doc']} ({half})", {}, {"target": errors}))
+    return totals, results
+
+
+def format_target_report(totals: dict[str, dict[str, Score]], results: Iterable[DocResult] = (),
+                         verbose: bool = False) -> str:
+    halves = [h for h in ("tuning", "held-out") if h in totals] + sorted(set(totals) - {"tuning", "held-out"})
+    lines = [f"{'targets':<12} " + " ".join(f"{h + ' P/R/F1 (tp/pred/gold)':>34}" for h in halves)]
+    for k in (*TARGET_KINDS, "all"):
+        lines.append(f"{k:<12} " + " ".join(
+            f"{totals[h][k].precision:.2f} {totals[h][k].recall:.2f} {totals[h][k].f1:.2f} "
+            f"({totals[h][k].tp}/{totals[h][k].n_pred}/{totals[h][k].n_gold})".rjust(34) for h in halves))
+    lines.append(f"{'indicator':<12} " + " ".join(
+        f"{totals[h]['indicator'].recall:.2f} of right targets ({totals[h]['indicator'].tp}/{totals[h]['indicator'].n_gold})".rjust(34)
+        for h in halves))
+    if verbose:
+        for r in results:
+            if r.errors.get("target"):
+                lines.append(f"\n{r.doc}")
+                lines.extend(f"  {e}" for e in r.errors["target"])
+    return "\n".join(lines)

@@ -145,6 +145,43 @@ def top(dataset, by: str | None = None, limit: int = 20, section: str | None = N
         LIMIT {int(limit) if not group else 100000}""", params or None, dataset)
 
 
+def targets(dataset, *, indicator=None, deadline=None, kind=None, issuer=None, section=None, limit=None):
+    """Target, achievement and change rows with their document; ``indicator``: part of the indicator's words
+    (case-insensitive), ``issuer``: part of the issuing body's name of the document that sets them."""
+    from .layout import SECTIONS
+
+    con = connect(dataset)
+    where, params = [], []
+    if indicator:
+        where.append("t.indicator ILIKE ?")
+        params.append(f"%{indicator}%")
+    if deadline:
+        where.append("t.deadline = ?")
+        params.append(int(deadline))
+    if kind:
+        if kind not in ("target", "achievement", "change"):
+            raise DatasetError(f"--kind {kind!r}: valid values are target, achievement, change")
+        where.append("t.kind = ?")
+        params.append(kind)
+    if issuer:
+        where.append("d.issuer ILIKE ?")
+        params.append(f"%{issuer}%")
+    if section:
+        if section not in SECTIONS:
+            raise DatasetError(f"--section {section!r}: valid values are {', '.join(SECTIONS)}")
+        where.append("t.section = ?")
+        params.append(section)
+    sql = ("SELECT d.path AS document, d.issuer AS its_issuer, t.kind, t.indicator, t.value, t.unit, t.comparator, "
+           "t.direction, t.deadline, t.actual, t.planned, t.percent, t.\"from\", t.\"to\", t.page, t.section, t.text "
+           "FROM targets t JOIN documents d USING (doc_id)")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY d.path, t.start"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return _df(con, sql, params, dataset)
+
+
 def sql(dataset, query: str, *, timeout: float = 300.0, max_rows: int | None = None):
     """One read-only SQL statement over the tables (documents, citations, named_laws, dates, quantities,
     targets, entities, errors). It cannot write, read files or change settings (see ``connect``); it stops

@@ -54,6 +54,12 @@ def _needs() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in patterns.load("targets")["needs"].items() if not k.startswith("#")}
 
 
+@functools.cache
+def _not_targets() -> regex.Pattern:
+    """patterns/targets.json ``not_targets``: figures that are never a target ("1/4 ngày", "bậc 3/7")."""
+    return regex.compile("|".join(f"(?:{r})" for r in patterns.load("targets")["not_targets"]["regex"]))
+
+
 def _holds(text: str, words: tuple[str, ...]) -> bool:
     return any(w in text for w in words)
 
@@ -70,6 +76,10 @@ def get_targets(doc: Document) -> list[Target]:
     for ls, le in _lines_to_read(text, starts):
         line_text = text[ls:le]
         in_line = quantities[bisect.bisect_left(starts, ls) : bisect.bisect_left(starts, le)]
+        if in_line and any(c.isdigit() for c in line_text):
+            spans = [m.span() for m in _not_targets().finditer(text, ls, le)]
+            if spans:
+                in_line = [q for q in in_line if not any(a <= q.start < b for a, b in spans)]
         # a goal line ("2.1. Mục tiêu 1.1. Đến năm 2020, …") or a forecast clause ("Dự kiến đến hết năm 2021:")
         # makes its figures targets; a results line ("* Kết quả thực hiện …") makes them results
         goal_line = _GOAL_HEAD.match(line_text) is not None

@@ -1,0 +1,45 @@
+"""Targets, achievements and changes (issue 16): what is never one, the target gold by half, the query."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import minerals
+from minerals import patterns
+from minerals.cli import app
+from minerals.extract.targets import _not_targets
+from minerals.models import Document, Page
+
+from .conftest import CORPUS
+
+runner = CliRunner()
+
+
+def _doc(text: str):
+    return minerals.extract(minerals.clean(Document(path="x", sha256="", raw=text, pages=[Page(1, 0, len(text))])))
+
+
+@pytest.mark.parametrize("example", patterns.load("targets")["not_targets"]["examples"], ids=lambda e: e[1])
+def test_not_targets(example):
+    text, figure = example
+    at = text.index(figure)
+    assert any(m.start() <= at < m.end() for m in _not_targets().finditer(text)), "the rule must cover the figure"
+    assert not [t for t in _doc(text).targets if t.start <= at < t.end]
+
+
+def test_query_targets(tmp_path):
+    from minerals.dataset import mine
+
+    mine(CORPUS / "seeds", tmp_path / "ds", workers=1)
+    r = runner.invoke(app, ["query", "targets", "--kind", "achievement", "--dataset", str(tmp_path / "ds"), "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert rows and {x["kind"] for x in rows} == {"achievement"}
+    assert {"document", "indicator", "actual", "planned", "percent", "section", "text"} <= set(rows[0])
+    r = runner.invoke(app, ["query", "targets", "--deadline", "2030", "--dataset", str(tmp_path / "ds"), "--csv"])
+    assert r.exit_code == 0 and r.output.startswith("document,")
+    r = runner.invoke(app, ["query", "targets", "--kind", "goal", "--dataset", str(tmp_path / "ds")])
+    assert r.exit_code == 1 and "valid values are target, achievement, change" in r.output
