@@ -60,6 +60,46 @@ def _not_targets() -> regex.Pattern:
     return regex.compile("|".join(f"(?:{r})" for r in patterns.load("targets")["not_targets"]["regex"]))
 
 
+@functools.cache
+def _scope_rules() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    spec = patterns.load("targets")["goal_scope"]
+    return tuple(regex.compile(spec[k], regex.MULTILINE) for k in ("heading", "period", "end"))
+
+
+def goal_scopes(text: str) -> list[tuple[int, int, int | None]]:
+    """(start, end, deadline) of the stretches of a plan that state its goals (``goal_scope`` of
+    patterns/targets.json): from a goal heading to the next heading of another part, cut at each period line
+    ("2.1. Đến năm 2030") into stretches with that line's year."""
+    heading, period, end = _scope_rules()
+    if "ục tiêu" not in text and "ỤC TIÊU" not in text and "hỉ tiêu" not in text and "Ỉ TIÊU" not in text \
+            and "ịnh hướng" not in text and "ầm nhìn" not in text and "hấn đấu" not in text:
+        return []  # the prefilter of ``heading``: every match holds one of these
+    out = []
+    deadline_rx = _spec()[2]
+    pos = 0
+    for h in heading.finditer(text):
+        if h.start() < pos:
+            continue
+        line_end = text.find("\n", h.start())
+        line_end = len(text) if line_end < 0 else line_end
+        dl = deadline_rx.search(text, h.start(), line_end)
+        stop = end.search(text, line_end)
+        stop_at = stop.start() if stop else len(text)
+        nxt = heading.search(text, line_end)
+        deadline = int(dl["y"] or dl["y2"]) if dl else None
+        # periods inside cut the stretch; the next goal heading starts a new scope with its own year
+        a = h.start()
+        limit = min(stop_at, nxt.start()) if nxt else stop_at
+        for p in period.finditer(text, line_end, limit):
+            out.append((a, p.start(), deadline))
+            a, deadline = p.start(), int(p["y2"] or p["y"])
+        out.append((a, limit, deadline))
+        pos = limit
+        if nxt and nxt.start() < stop_at:
+            continue
+    return out
+
+
 def _holds(text: str, words: tuple[str, ...]) -> bool:
     return any(w in text for w in words)
 
@@ -73,6 +113,8 @@ def get_targets(doc: Document) -> list[Target]:
     starts = [q.start for q in quantities]
     out: list[Target] = []
     used: set[int] = set()  # quantities already read as part of a target
+    scopes = goal_scopes(text)
+    scope_starts = [a for a, _, _ in scopes]
     for ls, le in _lines_to_read(text, starts):
         line_text = text[ls:le]
         in_line = quantities[bisect.bisect_left(starts, ls) : bisect.bisect_left(starts, le)]
@@ -83,6 +125,8 @@ def get_targets(doc: Document) -> list[Target]:
         # a goal line ("2.1. Mục tiêu 1.1. Đến năm 2020, …") or a forecast clause ("Dự kiến đến hết năm 2021:")
         # makes its figures targets; a results line ("* Kết quả thực hiện …") makes them results
         goal_line = _GOAL_HEAD.match(line_text) is not None
+        k = bisect.bisect_right(scope_starts, ls) - 1
+        scope = scopes[k] if k >= 0 and ls < scopes[k][1] else None
         deadline = None
         forecast = False
         for clause in _CLAUSE.finditer(line_text):
@@ -131,6 +175,22 @@ def get_targets(doc: Document) -> list[Target]:
                                        value=q.value, unit=q.unit, direction=by["verb"]))
                     used.add(q.start)
                     continue
+                if scope is not None and q.kind in ("count", "percent", "money", "measure"):
+                    # a plan's goal list: the first figure of each comma-separated part is a target
+                    part = max(text.rfind(",", cs, q.start), text.rfind(":", cs, q.start), cs)
+                    if any(part <= t.start < q.start for t in qs if t is not q and t.start not in used and
+                           t.kind in ("count", "percent", "money", "measure")):
+                        used.add(q.start)
+                        continue
+                    d = direction_rx.findall(before[-60:])
+                    out.append(_target(text, "target", q.start, q.end, page,
+                                       indicator=target_indicator(text, cs, q, ce),
+                                       value=q.value, unit=q.unit,
+                                       comparator=comparators.get(q.qualifier.lower()) if q.qualifier else None,
+                                       direction=directions[d[-1].lower()] if d else None,
+                                       deadline=deadline or scope[2]))
+                    used.add(q.start)
+                    continue
                 if (goal_line or forecast) and deadline and q.kind in ("count", "percent", "money", "measure"):
                     d = direction_rx.findall(before[-60:])
                     out.append(_target(text, "target", q.start, q.end, page, indicator=_indicator(text, cs, q.start),
@@ -168,6 +228,35 @@ def _num(s: str | None):
         return None
     v = parse_number(s)
     return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+@functools.cache
+def _indicator_rules() -> tuple[regex.Pattern, regex.Pattern]:
+    spec = patterns.load("targets")["indicator"]
+    return regex.compile(spec["lead"]), regex.compile(spec["tail"])
+
+
+_PART_END = regex.compile(r"[;\n]|\.(?!\d)|,(?=[^,;.\n]*?\d)")
+
+
+def target_indicator(text: str, clause_start: int, q: Quantity, clause_end: int) -> str | None:
+    """What a target measures (``indicator`` of patterns/targets.json): the phrase before its figure, or,
+    when that is only a goal lead ("Phấn đấu trên 50% …"), the phrase after it to the end of its part."""
+    lead, tail = _indicator_rules()
+    before = text[clause_start : q.start]
+    before = _INDICATOR_CUT.split(before)[-1] if not before.rstrip().endswith(":") else before.rstrip()[:-1]
+    before = tail.sub("", lead.sub("", before.strip())).strip(" ,:-")
+    if before:
+        return " ".join(before.split()[-16:])
+    after = text[q.end : clause_end]
+    stop = _PART_END.search(after)
+    after = after[: stop.start()] if stop else after
+    if q.kind == "percent":
+        after = after.lstrip()
+    else:  # the counted noun is the unit and the indicator's head: "02 vùng nuôi thủy sản …"
+        after = (q.unit + " " if q.unit and not after.lstrip().startswith(q.unit) else "") + after.lstrip()
+        after = after[len(q.unit) :].lstrip() if q.unit and q.kind in ("money", "measure") and after.startswith(q.unit) else after
+    return " ".join(after.split()).strip(" ,:;") or None
 
 
 def _indicator(text: str, start: int, end: int) -> str | None:
