@@ -43,3 +43,38 @@ def test_query_targets(tmp_path):
     assert r.exit_code == 0 and r.output.startswith("document,")
     r = runner.invoke(app, ["query", "targets", "--kind", "goal", "--dataset", str(tmp_path / "ds")])
     assert r.exit_code == 1 and "valid values are target, achievement, change" in r.output
+
+
+@pytest.mark.parametrize("example", patterns.load("targets")["goal_scope"]["examples"], ids=lambda e: e[0][:20])
+def test_goal_scope_examples(example):
+    text, want = example
+    got = [[t.value, t.deadline] for t in _doc(text).targets if t.kind == "target"]
+    assert got == want
+
+
+@pytest.mark.parametrize("example", patterns.load("targets")["indicator"]["examples"], ids=lambda e: e[1][:20])
+def test_indicator_examples(example):
+    from minerals.extract.quantities import get_quantities
+    from minerals.extract.targets import target_indicator
+
+    text, want = example
+    doc = minerals.clean(Document(path="x", sha256="", raw=text, pages=[Page(1, 0, len(text))]))
+    q = next(q for q in get_quantities(doc) if q.value != 2030)
+    assert target_indicator(doc.text, 0, q, len(doc.text)) == want
+
+
+@pytest.fixture(scope="module")
+def target_scores():
+    from minerals.evaluate import evaluate_targets
+
+    return evaluate_targets(CORPUS)[0]
+
+
+def test_target_gold_halves(target_scores):
+    """The target gold (corpus/gold/targets), read by hand; rules were written on the tuning half only. The
+    floors sit just under today's figures, so a change that loses ground fails."""
+    assert set(target_scores) == {"tuning", "held-out"}
+    assert target_scores["tuning"]["all"].n_gold >= 250 and target_scores["held-out"]["all"].n_gold >= 80
+    assert target_scores["tuning"]["all"].f1 >= 0.55
+    assert target_scores["held-out"]["all"].f1 >= 0.15  # the figure that counts: still weak (issue 16)
+    assert target_scores["held-out"]["achievement"].f1 >= 0.40

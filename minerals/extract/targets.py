@@ -22,6 +22,7 @@ _CLAUSE = regex.compile(r"(?:[^.;\n]+|(?<=\d)\.(?=\d))+[.;]?")
 _BY_PERCENT = regex.compile(r"(?:giảm|tăng)[ \t]+(\d+(?:,\d+)?)[ \t]*%")
 _INDICATOR_CUT = regex.compile(r"[:,(]")
 _LEADING_MARKS = regex.compile(r"^[\s*\-+•\d.]+")
+_NORM_NUMBER = regex.compile(r"\d+/\d{4}/")
 _GOAL_HEAD = regex.compile(r"[\d.\s*]*(?:Điểm [a-z],\s*)?Mục tiêu")
 
 
@@ -61,22 +62,23 @@ def _not_targets() -> regex.Pattern:
 
 
 @functools.cache
-def _scope_rules() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+def _scope_rules() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern, regex.Pattern]:
     spec = patterns.load("targets")["goal_scope"]
-    return tuple(regex.compile(spec[k], regex.MULTILINE) for k in ("heading", "period", "end"))
+    return tuple(regex.compile(spec[k], regex.MULTILINE) for k in ("heading", "period", "end", "reported"))
 
 
 def goal_scopes(text: str) -> list[tuple[int, int, int | None]]:
     """(start, end, deadline) of the stretches of a plan that state its goals (``goal_scope`` of
     patterns/targets.json): from a goal heading to the next heading of another part, cut at each period line
     ("2.1. Đến năm 2030") into stretches with that line's year."""
-    heading, period, end = _scope_rules()
+    heading, period, end, _ = _scope_rules()
     if "ục tiêu" not in text and "ỤC TIÊU" not in text and "hỉ tiêu" not in text and "Ỉ TIÊU" not in text \
             and "ịnh hướng" not in text and "ầm nhìn" not in text and "hấn đấu" not in text:
         return []  # the prefilter of ``heading``: every match holds one of these
     out = []
     deadline_rx = _spec()[2]
     pos = 0
+    inherited = None  # the year of the goal part a nested goal heading sits in
     for h in heading.finditer(text):
         if h.start() < pos:
             continue
@@ -86,7 +88,7 @@ def goal_scopes(text: str) -> list[tuple[int, int, int | None]]:
         stop = end.search(text, line_end)
         stop_at = stop.start() if stop else len(text)
         nxt = heading.search(text, line_end)
-        deadline = int(dl["y"] or dl["y2"]) if dl else None
+        deadline = int(dl["y"] or dl["y2"]) if dl else inherited
         # periods inside cut the stretch; the next goal heading starts a new scope with its own year
         a = h.start()
         limit = min(stop_at, nxt.start()) if nxt else stop_at
@@ -95,8 +97,7 @@ def goal_scopes(text: str) -> list[tuple[int, int, int | None]]:
             a, deadline = p.start(), int(p["y2"] or p["y"])
         out.append((a, limit, deadline))
         pos = limit
-        if nxt and nxt.start() < stop_at:
-            continue
+        inherited = deadline if nxt and nxt.start() < stop_at else None
     return out
 
 
@@ -113,7 +114,11 @@ def get_targets(doc: Document) -> list[Target]:
     starts = [q.start for q in quantities]
     out: list[Target] = []
     used: set[int] = set()  # quantities already read as part of a target
-    scopes = goal_scopes(text)
+    not_in = patterns.load("targets")["goal_scope"]["not_in"]
+    scopes = [] if doc.info.doc_type in not_in else goal_scopes(text)
+    # a legal norm's articles state rules ("giảm 50% mức thu", "ít nhất 2/3 thành viên"), not results: in a
+    # document numbered as a norm ("170/2025/NĐ-CP") only its goal parts make targets (issue 16)
+    rules_only = bool(_NORM_NUMBER.match(doc.info.number or ""))
     scope_starts = [a for a, _, _ in scopes]
     for ls, le in _lines_to_read(text, starts):
         line_text = text[ls:le]
@@ -143,7 +148,8 @@ def get_targets(doc: Document) -> list[Target]:
             qs = [q for q in in_line if cs <= q.start < ce]
             page = doc.page_at(cs)
             # changes: "từ 22,06% xuống còn 18,06%"
-            for m in (fromto_rx.finditer(text, cs, ce) if _holds(ctext, needs["change_from_to"]) else ()):
+            for m in (fromto_rx.finditer(text, cs, ce) if _holds(ctext, needs["change_from_to"]) and not (
+                    rules_only and scope is None) else ()):
                 a, b = parse_number(m["a"]), parse_number(m["b"])
                 by = _BY_PERCENT.search(text, cs, m.start())
                 direction = "giảm" if "xuống" in m["verb"] or "giảm" in m["verb"] or m["verb"] == "còn" else "tăng"
@@ -151,13 +157,16 @@ def get_targets(doc: Document) -> list[Target]:
                                    value=_num(by[1]) if by else None, unit="%" if m["pa"] or "%" in m[0] else None,
                                    direction=direction, from_=a, to=b))
                 used.update(q.start for q in qs if m.start() <= q.start < m.end() or (by and by.start() <= q.start < m.start()))
-            for m in (vs_rx.finditer(text, cs, ce) if _holds(ctext, needs["change_vs"]) else ()):
+            for m in (vs_rx.finditer(text, cs, ce) if _holds(ctext, needs["change_vs"]) and not (
+                    rules_only and scope is None) else ()):
                 prev = [q for q in qs if q.kind == "percent" and q.end <= m.start()]
                 out.append(_target(text, "change", m.start(), m.end(), page, indicator=_indicator(text, cs, m.start()),
                                    value=_num(m["v"]), unit="%", direction=m["verb"], to=prev[-1].value if prev else None))
                 used.update(q.start for q in qs if m.start() <= q.start < m.end())
             for q in qs:
                 if q.start in used:
+                    continue
+                if rules_only and scope is None:
                     continue
                 ach = ach_rx.match(text, q.end) if q.kind != "percent" else None
                 if ach or (q.kind == "ratio" and q.unit):
@@ -175,7 +184,8 @@ def get_targets(doc: Document) -> list[Target]:
                                        value=q.value, unit=q.unit, direction=by["verb"]))
                     used.add(q.start)
                     continue
-                if scope is not None and q.kind in ("count", "percent", "money", "measure"):
+                if scope is not None and q.kind in ("count", "percent", "money", "measure") and not (
+                        _scope_rules()[3].search(text, cs, q.start)):
                     # a plan's goal list: the first figure of each comma-separated part is a target
                     part = max(text.rfind(",", cs, q.start), text.rfind(":", cs, q.start), cs)
                     if any(part <= t.start < q.start for t in qs if t is not q and t.start not in used and
@@ -198,8 +208,9 @@ def get_targets(doc: Document) -> list[Target]:
                                        comparator=comparators.get(q.qualifier) if q.qualifier else None,
                                        direction=directions[d[-1].lower()] if d else None, deadline=deadline))
                     used.add(q.start)
-            if goal_line and dl and not qs:
+            if goal_line and dl and not qs and len(ctext[dl.end() :].split()) >= 3:
                 # a goal with a deadline and no figure: "Đến năm 2030, tăng đáng kể số lao động có kỹ năng…"
+                # (not a heading alone: "Mục tiêu đến năm 2030")
                 rest = ctext[dl.end() :]
                 d = direction_rx.search(rest[:40])
                 out.append(_target(text, "target", cs, ce, page, indicator=rest.strip(" ,:").strip()[:120] or None,
