@@ -95,6 +95,12 @@ def eval_cmd(
         typer.echo("\n" + format_document_report(*pages, verbose=verbose))
     if aims:
         typer.echo("\n" + format_target_report(*aims, verbose=verbose))
+    if (gold_dir / "tables").is_dir() and any((gold_dir / "tables").glob("*.json")):
+        from .evaluate import evaluate_tables
+
+        cells, per_doc = evaluate_tables(corpus, gold_dir / "tables")
+        typer.echo(f"\ntable quantities (recall of cells, value and unit right): {cells.recall:.3f} ({cells.tp}/{cells.n_gold})"
+                   + "".join(f"\n  {r.doc}: {r.scores['table_quantity'].tp}/{r.scores['table_quantity'].n_gold}" for r in per_doc))
 
 
 @app.command()

@@ -420,3 +420,26 @@ def format_target_report(totals: dict[str, dict[str, Score]], results: Iterable[
                 lines.append(f"\n{r.doc}")
                 lines.extend(f"  {e}" for e in r.errors["target"])
     return "\n".join(lines)
+
+
+# --- table gold: the quantities of a document's tables (corpus/gold/tables) -------------------------------
+def evaluate_tables(corpus: Path, gold_dir: Path | None = None,
+                    process: Callable[[Path], Document] | None = None) -> tuple[Score, list[DocResult]]:
+    """Recall of the table gold: each gold cell quantity found among the document's quantities (value, base and
+    unit right). The gold lists table cells only, so the document's other quantities are no false positives and
+    precision is not scored."""
+    from . import process as default_process
+
+    corpus = Path(corpus)
+    gold_dir = Path(gold_dir) if gold_dir else corpus / "gold" / "tables"
+    run = process or default_process
+    total = Score()
+    results = []
+    for f in sorted(gold_dir.glob("*.json")):
+        gold = json.loads(f.read_text(encoding="utf-8"))
+        doc = run(find_document(corpus, gold["doc"]))
+        s, errs = _match_quantities(doc.quantities, gold["quantities"])
+        s = Score(tp=s.tp, n_pred=s.tp, n_gold=s.n_gold)
+        total.add(s)
+        results.append(DocResult(gold["doc"], {"table_quantity": s}, {"table_quantity": [e for e in errs if e.startswith("missed")]}))
+    return total, results

@@ -103,7 +103,9 @@ def get_quantities(doc: Document, exclude: list[tuple[int, int]] = ()) -> list[Q
         if cell == "skip":
             continue
         if cell is not None:
-            kind, unit = cell
+            kind, unit = cell[:2]
+            if len(cell) > 2:
+                value = value * cell[2]  # "Kinh phí (triệu đồng)": the column's scale
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             out.append(Quantity(text=text[start:end], value=value, of=None, unit=unit, kind=kind, qualifier=None,
@@ -191,7 +193,8 @@ def _table_column(text: str, s: int, e: int, headers: dict[tuple[int, int], list
     if name in words("skip") or any(name.startswith(w + " ") for w in ("ma", "stt")):
         return "skip"
     if name in words("money") or any(w in name.split() for w in ("gia", "dong")) or "dong)" in name:
-        return ("money", "đồng")
+        scale = _HEADER_SCALE.search(header[col + 1])
+        return ("money", "đồng", _spec()["scales"][scale["s"]]) if scale else ("money", "đồng")
     if name in words("percent") or "%" in name:
         return ("percent", "%")
     # a unit in parentheses in the column header or the row's first cell: "Số lao động xuất cảnh (người)"
@@ -199,6 +202,10 @@ def _table_column(text: str, s: int, e: int, headers: dict[tuple[int, int], list
         unit = _PAREN_UNIT.search(label)
         if unit:
             return ("count", unit[1].strip().lower())
+    # "Số học viên", "Tổng số hộ": a count column names what it counts
+    noun = _COUNT_HEADER.fullmatch(header[col + 1].strip())
+    if noun:
+        return ("count", " ".join(noun["n"].lower().split()))
     return None
 
 
@@ -209,6 +216,8 @@ def _header_words(key: str) -> frozenset[str]:
 
 
 _PAREN_UNIT = regex.compile(r"\(([\p{L} ]{1,20})\)\s*$")
+_HEADER_SCALE = regex.compile(r"\((?P<s>tỷ|triệu|nghìn|ngàn)[ \t]+đồng\)")
+_COUNT_HEADER = regex.compile(r"(?:Tổng số|Số lượng|Số|tổng số|số lượng)[ \t]+(?P<n>\p{Ll}+(?:[ \t]+\p{Ll}+){0,2})")
 
 
 def _header_row(text: str, line_start: int, width: int) -> list[str] | None:

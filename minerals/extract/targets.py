@@ -56,6 +56,11 @@ def _needs() -> dict[str, tuple[str, ...]]:
 
 
 @functools.cache
+def _reported() -> regex.Pattern:
+    return regex.compile(patterns.load("targets")["change_reported"])
+
+
+@functools.cache
 def _not_targets() -> regex.Pattern:
     """patterns/targets.json ``not_targets``: figures that are never a target ("1/4 ngày", "bậc 3/7")."""
     return regex.compile("|".join(f"(?:{r})" for r in patterns.load("targets")["not_targets"]["regex"]))
@@ -179,7 +184,7 @@ def get_targets(doc: Document) -> list[Target]:
                     continue
                 before = text[cs : q.start]
                 by = by_rx.search(before)
-                if by and not (goal_line or forecast or deadline):
+                if by and not (goal_line or forecast or deadline) and _reported().search(text, cs, ce):
                     out.append(_target(text, "change", cs + by.start(), q.end, page, indicator=_indicator(text, q.end, ce),
                                        value=q.value, unit=q.unit, direction=by["verb"]))
                     used.add(q.start)
