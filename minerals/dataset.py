@@ -54,7 +54,7 @@ def _schemas():
                                  ("qualifier", s), *span]),
         "targets": pa.schema([("doc_id", s), ("text", s), ("kind", s), ("indicator", s), ("value", f), ("unit", s),
                               ("comparator", s), ("direction", s), ("deadline", i), ("actual", f), ("planned", f),
-                              ("percent", f), ("from", f), ("to", f), *span]),
+                              ("percent", f), ("from", f), ("to", f), *span, ("value_max", f)]),
         "entities": pa.schema([("doc_id", s), ("text", s), ("label", s), ("normalized", s), *span]),
         "errors": pa.schema([("path", s), ("size", i), ("mtime", f), ("stage", s), ("error_type", s), ("message", s)]),
     }

@@ -205,7 +205,7 @@ def _match_quantities(pred, gold: list[dict]) -> tuple[Score, list[str]]:
     return Score(tp=tp, n_pred=len(pred), n_gold=len(gold)), errs
 
 
-_TARGET_NUMBERS = ("value", "deadline", "actual", "planned", "percent", "from", "to")
+_TARGET_NUMBERS = ("value", "value_max", "deadline", "actual", "planned", "percent", "from", "to")
 
 
 def _match_targets(pred, gold: list[dict]) -> tuple[Score, list[str]]:

@@ -156,6 +156,7 @@ class Target:
     page: int
     extractor: str = "targets"
     section: str | None = None  # the part of the document it lies in (layout.SECTIONS)
+    value_max: int | float | None = None  # the top of a range ("10 - 13%/năm": value 10, value_max 13)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ _CLAUSE = regex.compile(r"(?:[^.;\n]+|(?<=\d)\.(?=\d))+[.;]?")
 _BY_PERCENT = regex.compile(r"(?:giảm|tăng)[ \t]+(\d+(?:,\d+)?)[ \t]*%")
 _INDICATOR_CUT = regex.compile(r"[:,(]")
 _LEADING_MARKS = regex.compile(r"^[\s*\-+•\d.]+")
+_RANGE_GAP = regex.compile(r"[ \t]*(?:[-–]|đến)[ \t]*")
 _NORM_NUMBER = regex.compile(r"\d+/\d{4}/")
 _GOAL_HEAD = regex.compile(r"[\d.\s*]*(?:Điểm [a-z],\s*)?Mục tiêu")
 
@@ -184,7 +185,8 @@ def get_targets(doc: Document) -> list[Target]:
                     continue
                 before = text[cs : q.start]
                 by = by_rx.search(before)
-                if by and not (goal_line or forecast or deadline) and _reported().search(text, cs, ce):
+                if by and not (goal_line or forecast or deadline) and (
+                        "được" in by[0] or "thêm" in by[0] or _reported().search(text, cs, ce)):
                     out.append(_target(text, "change", cs + by.start(), q.end, page, indicator=_indicator(text, q.end, ce),
                                        value=q.value, unit=q.unit, direction=by["verb"]))
                     used.add(q.start)
@@ -198,8 +200,12 @@ def get_targets(doc: Document) -> list[Target]:
                         used.add(q.start)
                         continue
                     d = direction_rx.findall(before[-60:])
-                    out.append(_target(text, "target", q.start, q.end, page,
-                                       indicator=target_indicator(text, cs, q, ce),
+                    top = next((t for t in qs if t.start >= q.end and _RANGE_GAP.fullmatch(text, q.end, t.start)), None)
+                    if top is not None:  # "85%-90% tổng vốn đầu tư": one target, a range
+                        used.add(top.start)
+                    out.append(_target(text, "target", q.start, top.end if top is not None else q.end, page,
+                                       value_max=top.value if top is not None else None,
+                                       indicator=target_indicator(text, cs, top or q, ce),
                                        value=q.value, unit=q.unit,
                                        comparator=comparators.get(q.qualifier.lower()) if q.qualifier else None,
                                        direction=directions[d[-1].lower()] if d else None,
@@ -286,10 +292,10 @@ def _indicator(text: str, start: int, end: int) -> str | None:
 
 def _target(text: str, kind: str, start: int, end: int, page: int, *, indicator=None, value=None, unit=None,
             comparator=None, direction=None, deadline=None, actual=None, planned=None, percent=None,
-            from_=None, to=None) -> Target:
+            from_=None, to=None, value_max=None) -> Target:
     return Target(text=text[start:end], kind=kind, indicator=indicator, value=value, unit=unit, comparator=comparator,
                   direction=direction, deadline=deadline, actual=actual, planned=planned, percent=percent,
-                  from_=from_, to=to, start=start, end=end, page=page)
+                  from_=from_, to=to, start=start, end=end, page=page, value_max=value_max)
 
 
 __all__ = ["get_targets", "Quantity"]
