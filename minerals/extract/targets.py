@@ -57,6 +57,11 @@ def _needs() -> dict[str, tuple[str, ...]]:
 
 
 @functools.cache
+def _goal_shaped() -> regex.Pattern:
+    return regex.compile(patterns.load("targets")["goal_scope"]["goal_shaped"])
+
+
+@functools.cache
 def _reported() -> regex.Pattern:
     return regex.compile(patterns.load("targets")["change_reported"])
 
@@ -192,7 +197,8 @@ def get_targets(doc: Document) -> list[Target]:
                     used.add(q.start)
                     continue
                 if scope is not None and q.kind in ("count", "percent", "money", "measure") and not (
-                        _scope_rules()[3].search(text, cs, q.start)):
+                        _scope_rules()[3].search(text, cs, q.start)) and (
+                        q.kind == "percent" or q.qualifier or _goal_shaped().search(text, cs, q.start)):
                     # a plan's goal list: the first figure of each comma-separated part is a target
                     part = max(text.rfind(",", cs, q.start), text.rfind(":", cs, q.start), cs)
                     if any(part <= t.start < q.start for t in qs if t is not q and t.start not in used and
