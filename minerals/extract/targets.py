@@ -211,7 +211,9 @@ def get_targets(doc: Document) -> list[Target]:
                         used.add(top.start)
                     out.append(_target(text, "target", q.start, top.end if top is not None else q.end, page,
                                        value_max=top.value if top is not None else None,
-                                       indicator=target_indicator(text, cs, top or q, ce),
+                                       indicator=target_indicator(text, cs, top or q, ce, next(
+                                           (t.start for t in qs if t.start > (top or q).end and t.kind in (
+                                               "count", "percent", "money", "measure")), None)),
                                        value=q.value, unit=q.unit,
                                        comparator=comparators.get(q.qualifier.lower()) if q.qualifier else None,
                                        direction=directions[d[-1].lower()] if d else None,
@@ -267,16 +269,21 @@ def _indicator_rules() -> tuple[regex.Pattern, regex.Pattern]:
 _PART_END = regex.compile(r"[;\n]|\.(?!\d)|,(?=[^,;.\n]*?\d)")
 
 
-def target_indicator(text: str, clause_start: int, q: Quantity, clause_end: int) -> str | None:
+def target_indicator(text: str, clause_start: int, q: Quantity, clause_end: int,
+                     next_start: int | None = None) -> str | None:
     """What a target measures (``indicator`` of patterns/targets.json): the phrase before its figure, or,
     when that is only a goal lead ("Phấn đấu trên 50% …"), the phrase after it to the end of its part."""
     lead, tail = _indicator_rules()
     before = text[clause_start : q.start]
-    before = _INDICATOR_CUT.split(before)[-1] if not before.rstrip().endswith(":") else before.rstrip()[:-1]
-    before = tail.sub("", lead.sub("", before.strip())).strip(" ,:-")
-    if before:
-        return " ".join(before.split()[-16:])
-    after = text[q.end : clause_end]
+    parts = [before.rstrip()[:-1]] if before.rstrip().endswith(":") else _INDICATOR_CUT.split(before)
+    # the last part, or the one before it when the last is only a lead ("…, phấn đấu đến năm 2030 đạt 50%")
+    for part in (parts[-1], parts[-2] if len(parts) > 1 and q.kind == "percent" else ""):
+        part = tail.sub("", lead.sub("", part.strip())).strip(" ,:-")
+        if part and not part.isdigit():
+            return " ".join(part.split()[-16:])
+    after = text[q.end : next_start if next_start is not None else clause_end]
+    if next_start is not None and "," in after:
+        after = after[: after.rfind(",")]  # the next figure's part starts at its comma
     stop = _PART_END.search(after)
     after = after[: stop.start()] if stop else after
     if q.kind == "percent":
