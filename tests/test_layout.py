@@ -229,3 +229,13 @@ def test_show_labels_sections_and_greys_furniture(tmp_path):
     assert r.exit_code == 0, r.output
     page = out.read_text(encoding="utf-8")
     assert 'data-section="basis"' in page and 'data-furniture="notice"' in page and 'class="furniture"' in page
+
+
+def test_every_type_heading_is_a_doc_type():
+    """Each type word of patterns/doc_types.json printed as the header's type heading gives its type."""
+    from minerals.extract.metadata import _type_heading
+
+    for t in patterns.doc_types():
+        for word in t.words:
+            text = "ỦY BAN NHÂN DÂN\nSố: 12/ABC\n" + word.upper() + "\nVỀ VIỆC PHÊ DUYỆT KẾ HOẠCH\n"
+            assert (_type_heading(text) or ("",))[0] == t.name, word
