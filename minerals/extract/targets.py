@@ -22,7 +22,7 @@ _CLAUSE = regex.compile(r"(?:[^.;\n]+|(?<=\d)\.(?=\d))+[.;]?")
 _BY_PERCENT = regex.compile(r"(?:giảm|tăng)[ \t]+(\d+(?:,\d+)?)[ \t]*%")
 _INDICATOR_CUT = regex.compile(r"[:,(]")
 _LEADING_MARKS = regex.compile(r"^[\s*\-+•\d.]+")
-_RANGE_GAP = regex.compile(r"[ \t]*(?:[-–]|đến)[ \t]*")
+_RANGE_GAP = regex.compile(r"%?[ \t]*(?:[-–]|đến)[ \t]*")
 _NORM_NUMBER = regex.compile(r"\d+/\d{4}/")
 _GOAL_HEAD = regex.compile(r"[\d.\s*]*(?:Điểm [a-z],\s*)?Mục tiêu")
 
@@ -211,9 +211,10 @@ def get_targets(doc: Document) -> list[Target]:
                         used.add(top.start)
                     out.append(_target(text, "target", q.start, top.end if top is not None else q.end, page,
                                        value_max=top.value if top is not None else None,
-                                       indicator=target_indicator(text, cs, top or q, ce, next(
+                                       indicator=target_indicator(text, cs, q, ce, next(
                                            (t.start for t in qs if t.start > (top or q).end and t.kind in (
-                                               "count", "percent", "money", "measure")), None)),
+                                               "count", "percent", "money", "measure")), None),
+                                           after_from=top.end if top is not None else None),
                                        value=q.value, unit=q.unit,
                                        comparator=comparators.get(q.qualifier.lower()) if q.qualifier else None,
                                        direction=directions[d[-1].lower()] if d else None,
@@ -270,7 +271,7 @@ _PART_END = regex.compile(r"[;\n]|\.(?!\d)|,(?=[^,;.\n]*?\d)")
 
 
 def target_indicator(text: str, clause_start: int, q: Quantity, clause_end: int,
-                     next_start: int | None = None) -> str | None:
+                     next_start: int | None = None, after_from: int | None = None) -> str | None:
     """What a target measures (``indicator`` of patterns/targets.json): the phrase before its figure, or,
     when that is only a goal lead ("Phấn đấu trên 50% …"), the phrase after it to the end of its part."""
     lead, tail = _indicator_rules()
@@ -281,7 +282,7 @@ def target_indicator(text: str, clause_start: int, q: Quantity, clause_end: int,
         part = tail.sub("", lead.sub("", part.strip())).strip(" ,:-")
         if part and not part.isdigit():
             return " ".join(part.split()[-16:])
-    after = text[q.end : next_start if next_start is not None else clause_end]
+    after = text[after_from or q.end : next_start if next_start is not None else clause_end]
     if next_start is not None and "," in after:
         after = after[: after.rfind(",")]  # the next figure's part starts at its comma
     stop = _PART_END.search(after)
@@ -291,7 +292,11 @@ def target_indicator(text: str, clause_start: int, q: Quantity, clause_end: int,
     else:  # the counted noun is the unit and the indicator's head: "02 vùng nuôi thủy sản …"
         after = (q.unit + " " if q.unit and not after.lstrip().startswith(q.unit) else "") + after.lstrip()
         after = after[len(q.unit) :].lstrip() if q.unit and q.kind in ("money", "measure") and after.startswith(q.unit) else after
-    return " ".join(after.split()).strip(" ,:;") or None
+    after = " ".join(after.split()).strip(" ,:;()")
+    if not any(c.isalpha() for c in after):  # "(khoảng 12.173 tỷ đồng)": the part before the parenthesis
+        prev = tail.sub("", lead.sub("", parts[-2].strip())).strip(" ,:-(") if len(parts) > 1 else ""
+        return " ".join(prev.split()[-16:]) or None
+    return after
 
 
 def _indicator(text: str, start: int, end: int) -> str | None:
