@@ -88,3 +88,13 @@ def test_table_quantities_gold():
     total, per_doc = evaluate_tables(CORPUS)
     assert total.n_gold >= 200 and total.recall >= 0.40, total
     assert {r.doc for r in per_doc} >= {"d600829aa1fa6596", "a6fb1f372de14a1e"}
+
+
+def test_plan_result_table_rows_are_achievements():
+    """The Word copy of seed 004 prints its results as a table '| Chỉ tiêu | Kế hoạch | Thực hiện |'."""
+    for text, want in patterns.load("targets")["plan_result_table"]["examples"]:
+        got = [[t.actual, t.planned, t.unit] for t in _doc(text).targets if t.kind == "achievement"]
+        assert got == want
+    doc = minerals.process(CORPUS / "office" / "004_51401b993265fa13_seed.docx")
+    rows = {(t.indicator, t.actual, t.planned, t.unit) for t in doc.targets if t.kind == "achievement"}
+    assert ("Số lao động xuất cảnh", 2, 5, "người") in rows and ("Số xã tổ chức tuyên truyền", 19, 19, "xã") in rows

@@ -235,8 +235,56 @@ def get_targets(doc: Document) -> list[Target]:
                 d = direction_rx.search(rest[:40])
                 out.append(_target(text, "target", cs, ce, page, indicator=rest.strip(" ,:").strip()[:120] or None,
                                    direction=directions[d["d"].lower()] if d else None, deadline=deadline))
+    out += _plan_result_rows(doc, text, used)
     out.sort(key=lambda t: t.start)
     return out
+
+
+_UNIT_PAREN = regex.compile(r"\s*\(([\p{L} ]{1,20})\)\s*$")
+
+
+def _plan_result_rows(doc: Document, text: str, used: set[int]) -> list[Target]:
+    """Achievements from the rows of a plan / result table (``plan_result_table`` of patterns/targets.json)."""
+    if "|" not in text:
+        return []
+    spec = patterns.load("targets")["plan_result_table"]
+    plan, result, pct = ({patterns.fold(w) for w in spec[k]} for k in ("plan", "result", "percent"))
+    out: list[Target] = []
+    cols = None
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if line.count("|") < 3:
+            cols = None
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        folded = [patterns.fold(c) for c in cells]
+        if not any(any(ch.isdigit() for ch in c) for c in cells[1:]):  # a header row
+            p_ = next((i for i, c in enumerate(folded) if c in plan), None)
+            r_ = next((i for i, c in enumerate(folded) if c in result), None)
+            c_ = next((i for i, c in enumerate(folded) if c in pct), None)
+            cols = (p_, r_, c_) if p_ is not None and r_ is not None else None
+            continue
+        if cols is None or max(i for i in cols if i is not None) >= len(cells):
+            continue
+        p_, r_, c_ = cols
+        try:
+            planned, actual = parse_number(cells[p_]), parse_number(cells[r_])
+            percent = parse_number(cells[c_].rstrip("% ")) if c_ is not None and cells[c_] else None
+        except Exception:  # an empty or worded cell: no achievement in this row
+            continue
+        label = cells[0]
+        unit = _UNIT_PAREN.search(label)
+        at = start + line.find(cells[r_], line.find("|") + 1)
+        out.append(_target(text, "achievement", start, start + len(line), doc.page_at(at),
+                           indicator=_UNIT_PAREN.sub("", label).strip() or None,
+                           unit=unit[1].strip().lower() if unit else None,
+                           actual=_whole(actual), planned=_whole(planned), percent=_whole(percent)))
+    return out
+
+
+def _whole(v):
+    return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
 def _lines_to_read(text: str, starts: list[int]) -> list[tuple[int, int]]:
