@@ -98,3 +98,9 @@ def test_plan_result_table_rows_are_achievements():
     doc = minerals.process(CORPUS / "office" / "004_51401b993265fa13_seed.docx")
     rows = {(t.indicator, t.actual, t.planned, t.unit) for t in doc.targets if t.kind == "achievement"}
     assert ("Số lao động xuất cảnh", 2, 5, "người") in rows and ("Số xã tổ chức tuyên truyền", 19, 19, "xã") in rows
+
+
+@pytest.mark.parametrize("example", patterns.load("targets")["year_table"]["examples"], ids=lambda e: "year table")
+def test_year_table_cells_are_targets(example):
+    text, want = example
+    assert [[t.value, t.unit, t.deadline] for t in _doc(text).targets if t.kind == "target"] == want

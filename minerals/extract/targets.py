@@ -249,16 +249,45 @@ def _plan_result_rows(doc: Document, text: str, used: set[int]) -> list[Target]:
         return []
     spec = patterns.load("targets")["plan_result_table"]
     plan, result, pct = ({patterns.fold(w) for w in spec[k]} for k in ("plan", "result", "percent"))
+    ys = patterns.load("targets")["year_table"]
+    year_rx = regex.compile(ys["year"])
+    ind_cols, unit_cols = ({patterns.fold(w) for w in ys[k]} for k in ("indicator", "unit"))
+    own_year = int(doc.info.issue_date[:4]) if doc.info.issue_date else None
     out: list[Target] = []
     cols = None
+    years = None  # (indicator column, unit column or None, {column: year}) of a table of indicators by year
     pos = 0
     for line in text.split("\n"):
         start, pos = pos, pos + len(line) + 1
         if line.count("|") < 3:
-            cols = None
+            cols = years = None
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         folded = [patterns.fold(c) for c in cells]
+        by_year = {i: int(m["y"]) for i, c in enumerate(cells) if (m := year_rx.match(c))}
+        ind = next((i for i, c in enumerate(folded) if c in ind_cols), None)
+        if by_year and ind is not None and own_year:  # "| Chỉ tiêu | Đơn vị | Năm 2025 | Năm 2030 |"
+            years = (ind, next((i for i, c in enumerate(folded) if c in unit_cols), None),
+                     {i: y for i, y in by_year.items() if y >= own_year})
+            cols = None
+            continue
+        if years is not None:
+            ind, ucol, ycols = years
+            label = cells[ind] if ind < len(cells) else ""
+            unit = (cells[ucol] if ucol is not None and ucol < len(cells) else None) or (
+                m[1] if (m := _UNIT_PAREN.search(label)) else None)
+            for i, y in ycols.items():
+                if i >= len(cells) or not cells[i]:
+                    continue
+                try:
+                    value = parse_number(cells[i].rstrip("% "))
+                except Exception:
+                    continue
+                at = start + line.find(cells[i])
+                out.append(_target(text, "target", at, at + len(cells[i]), doc.page_at(at),
+                                   indicator=_UNIT_PAREN.sub("", label).strip() or None,
+                                   unit=unit.strip().lower() if unit else None, value=_whole(value), deadline=y))
+            continue
         if not any(any(ch.isdigit() for ch in c) for c in cells[1:]):  # a header row
             p_ = next((i for i, c in enumerate(folded) if c in plan), None)
             r_ = next((i for i, c in enumerate(folded) if c in result), None)
