@@ -171,8 +171,8 @@ def targets(dataset, *, indicator=None, deadline=None, kind=None, issuer=None, s
             raise DatasetError(f"--section {section!r}: valid values are {', '.join(SECTIONS)}")
         where.append("t.section = ?")
         params.append(section)
-    sql = ("SELECT d.path AS document, d.issuer AS its_issuer, t.kind, t.indicator, t.value, t.unit, t.comparator, "
-           "t.direction, t.deadline, t.actual, t.planned, t.percent, t.\"from\", t.\"to\", t.page, t.section, t.text "
+    sql = ("SELECT d.path AS document, d.issuer AS its_issuer, t.kind, t.indicator, t.value, t.value_max, t.unit, "
+           "t.comparator, t.direction, t.deadline, t.actual, t.planned, t.percent, t.\"from\", t.\"to\", t.page, t.section, t.text "
            "FROM targets t JOIN documents d USING (doc_id)")
     if where:
         sql += " WHERE " + " AND ".join(where)
