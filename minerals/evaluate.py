@@ -208,8 +208,9 @@ def _match_quantities(pred, gold: list[dict]) -> tuple[Score, list[str]]:
 _TARGET_NUMBERS = ("value", "value_max", "deadline", "actual", "planned", "percent", "from", "to")
 
 
-def _match_targets(pred, gold: list[dict]) -> tuple[Score, list[str]]:
-    """A target is right when its kind and every number it carries match (indicator wording is not scored)."""
+def _match_targets(pred, gold: list[dict], pairs: list | None = None) -> tuple[Score, list[str]]:
+    """A target is right when its kind and every number it carries match (indicator wording is not scored);
+    ``pairs`` collects the (gold, predicted) pairs matched."""
     free = list(pred)
     tp = 0
     errs = []
@@ -219,6 +220,8 @@ def _match_targets(pred, gold: list[dict]) -> tuple[Score, list[str]]:
         if hit is not None:
             free.remove(hit)
             tp += 1
+            if pairs is not None:
+                pairs.append((g, hit))
         else:
             errs.append("missed " + str({k: v for k, v in g.items() if v is not None and k != "indicator"}))
     errs += [f"spurious {p.kind} {p.text!r} " + str({k: getattr(p, 'from_' if k == 'from' else k) for k in _TARGET_NUMBERS
@@ -313,20 +316,23 @@ def _bounds_ok(doc: Document, gold: dict) -> bool:
     return not regex.search(r"\n[^\S\n]*\w", text[idx[at] : lay.end])
 
 
+def _split_gold(corpus: Path, gold_dir: Path, process: Callable[[Path], Document] | None):
+    """(half, gold, mined document) for each gold file of a split gold folder."""
+    from . import process as default_process
+
+    run = process or default_process
+    golds, split = load_document_gold(gold_dir)
+    for gold in golds:
+        yield split.get(gold["doc"], "unsplit"), gold, run(find_document(corpus, gold["doc"]))
+
+
 def evaluate_documents(corpus: Path, gold_dir: Path | None = None,
                        process: Callable[[Path], Document] | None = None) -> tuple[dict[str, dict[str, Score]], list[DocResult]]:
     """Score the page gold: per half (tuning, held-out), per field, right or wrong."""
-    from . import process as default_process
-
     corpus = Path(corpus)
-    gold_dir = Path(gold_dir) if gold_dir else corpus / "gold" / "documents"
-    run = process or default_process
-    golds, split = load_document_gold(gold_dir)
     totals: dict[str, dict[str, Score]] = {}
     results = []
-    for gold in golds:
-        half = split.get(gold["doc"], "unsplit")
-        doc = run(find_document(corpus, gold["doc"]))
+    for half, gold, doc in _split_gold(corpus, Path(gold_dir) if gold_dir else corpus / "gold" / "documents", process):
         scores, errors = {}, []
         for fld in PAGE_FIELDS:
             if fld == "bounds":
@@ -370,35 +376,23 @@ def evaluate_targets(corpus: Path, gold_dir: Path | None = None,
                      process: Callable[[Path], Document] | None = None) -> tuple[dict[str, dict[str, Score]], list[DocResult]]:
     """Score the target gold per half and per kind: a target is right when its kind and every number it carries
     match (``_match_targets``); ``indicator`` counts the matched ones whose indicator is the gold's phrase."""
-    from . import process as default_process
-
     corpus = Path(corpus)
-    gold_dir = Path(gold_dir) if gold_dir else corpus / "gold" / "targets"
-    run = process or default_process
-    golds, split = load_document_gold(gold_dir)
     totals: dict[str, dict[str, Score]] = {}
     results = []
-    for gold in golds:
-        half = split.get(gold["doc"], "unsplit")
-        doc = run(find_document(corpus, gold["doc"]))
+    for half, gold, doc in _split_gold(corpus, Path(gold_dir) if gold_dir else corpus / "gold" / "targets", process):
         t = totals.setdefault(half, {k: Score() for k in (*TARGET_KINDS, "all", "indicator")})
-        errors = []
+        errors, pairs = [], []
         for kind in TARGET_KINDS:
             pred = [p for p in doc.targets if p.kind == kind]
             want = [g for g in gold["targets"] if g["kind"] == kind]
-            score, errs = _match_targets(pred, want)
+            score, errs = _match_targets(pred, want, pairs)
             t[kind].add(score)
             t["all"].add(score)
             errors += errs
         # indicators of the right targets: the phrase the gold gives, folded
-        free = list(doc.targets)
-        for g in gold["targets"]:
-            hit = next((p for p in free if p.kind == g["kind"] and all(
-                _num_eq(getattr(p, "from_" if k == "from" else k), g.get(k)) for k in _TARGET_NUMBERS)), None)
-            if hit is not None:
-                free.remove(hit)
-                ok = _indicator_key(hit.indicator) == _indicator_key(g.get("indicator"))
-                t["indicator"].add(Score(tp=int(ok), n_pred=1, n_gold=1))
+        for g, hit in pairs:
+            ok = _indicator_key(hit.indicator) == _indicator_key(g.get("indicator"))
+            t["indicator"].add(Score(tp=int(ok), n_pred=1, n_gold=1))
         results.append(DocResult(f"{gold['doc']} ({half})", {}, {"target": errors}))
     return totals, results
 

@@ -40,11 +40,15 @@ class Layout:
     sections: tuple[Span, ...] = ()
     name: str | None = None
 
+    @functools.cached_property
+    def _section_starts(self) -> list[int]:
+        return [s.start for s in self.sections]
+
     def section_at(self, pos: int) -> str | None:
         """The section holding ``pos``, ``None`` in furniture."""
         if self.is_furniture(pos):
             return None
-        i = bisect.bisect_right([s.start for s in self.sections], pos) - 1
+        i = bisect.bisect_right(self._section_starts, pos) - 1
         return self.sections[i].kind if i >= 0 else "body"
 
     def is_furniture(self, pos: int) -> bool:
@@ -137,7 +141,8 @@ def _apply(lay: _LayoutRules, text: str, header: regex.Pattern) -> Layout:
         return Layout(n, n, (Span(0, n, lay.without_header),), (), lay.name)
     furniture: list[Span] = []
     # head: blocks in page order; the document starts after the last
-    marks = sorted((m.start(), r, m) for r in lay.head for m in [r.search(text, 0, _SCAN)] if m)
+    marks = sorted(((m.start(), r, m) for r in lay.head for m in [r.search(text, 0, _SCAN)] if m),
+                   key=lambda x: x[0])
     start = 0
     if marks:
         for (a, rule, m), nxt in zip(marks, [*(x[0] for x in marks[1:]), None]):
@@ -156,11 +161,11 @@ def _apply(lay: _LayoutRules, text: str, header: regex.Pattern) -> Layout:
     opens = [m.start() for r in lay.tail if r.opens for m in [r.search(text, start)] if m]
     end = min(opens) if opens else n
     if end < n:
-        cuts = sorted({end, *(m.start() for r in lay.tail for m in r.finditer(text, end))})
-        kinds = {}
+        kinds = {}  # block start → kind, the first rule of the list winning
         for r in lay.tail:
             for m in r.finditer(text, end):
                 kinds.setdefault(m.start(), r.kind)
+        cuts = sorted({end, *kinds})
         for a, b in zip(cuts, [*cuts[1:], n]):
             furniture.append(Span(a, b, kinds.get(a, "other")))
     inside = []

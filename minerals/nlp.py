@@ -624,10 +624,7 @@ def _canonical_words() -> dict[str, str]:
     phrases = orgs["heads_with_sector"] + orgs["sectors"] + orgs["national"] + orgs["local_heads"] + orgs["named_heads"]
     phrases += list(patterns.load("abbreviations")["expansions"].values())
     # place names, so "ỦY BAN NHÂN DÂN TỈNH BẮC NINH" reads "… tỉnh Bắc Ninh" (realdocs/archive b1ce4a2380c2c8e3)
-    places = patterns.load("places")
-    names = [p["name"] for p in places["provinces"]] + [
-        d.split("|")[0] for p in places["provinces"] for d in p["districts"] if " " in d.split("|")[0]]
-    names += places["wards"]
+    names = patterns.place_spellings().values()
     return {**{p.lower(): p for p in names}, **{p.lower(): p for p in phrases}}
 
 

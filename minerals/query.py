@@ -64,7 +64,7 @@ def _named_damage(dataset) -> None:
             ds.read_part(part)
 
 
-def _section(section: str | None, where: list, params: list) -> None:
+def _section(section: str | None, where: list, params: list, alias: str = "c") -> None:
     """Keep the rows of one part of the document (``layout.SECTIONS``: basis = the căn cứ preamble)."""
     if section is None:
         return
@@ -72,7 +72,7 @@ def _section(section: str | None, where: list, params: list) -> None:
 
     if section not in SECTIONS:
         raise DatasetError(f"--section {section!r}: valid values are {', '.join(SECTIONS)}")
-    where.append("c.section = ?")
+    where.append(f"{alias}.section = ?")
     params.append(section)
 
 
@@ -101,12 +101,14 @@ def citations(dataset, *, number=None, doc_type=None, issuer=None, year=None, re
     if cited_by:
         where.append("(d.path = ? OR d.path LIKE ?)")
         params += [str(cited_by), f"%{Path(str(cited_by)).name}"]
-    sql = ("SELECT d.path AS cited_by, c.doc_type, c.number, c.date, c.issuer, c.relation, c.id, c.page, c.section, "
-           "c.context "
-           "FROM citations c JOIN documents d USING (doc_id)")
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY d.path, c.start"
+    return _select(con, "SELECT d.path AS cited_by, c.doc_type, c.number, c.date, c.issuer, c.relation, c.id, c.page, "
+                   "c.section, c.context FROM citations c JOIN documents d USING (doc_id)",
+                   where, params, "d.path, c.start", limit, dataset)
+
+
+def _select(con, select: str, where: list, params: list, order: str, limit, dataset):
+    """``select`` with the filters ``where`` (their ``params``), in ``order``, at most ``limit`` rows."""
+    sql = select + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
     if limit:
         sql += f" LIMIT {int(limit)}"
     return _df(con, sql, params, dataset)
@@ -148,8 +150,6 @@ def top(dataset, by: str | None = None, limit: int = 20, section: str | None = N
 def targets(dataset, *, indicator=None, deadline=None, kind=None, issuer=None, section=None, limit=None):
     """Target, achievement and change rows with their document; ``indicator``: part of the indicator's words
     (case-insensitive), ``issuer``: part of the issuing body's name of the document that sets them."""
-    from .layout import SECTIONS
-
     con = connect(dataset)
     where, params = [], []
     if indicator:
@@ -166,20 +166,11 @@ def targets(dataset, *, indicator=None, deadline=None, kind=None, issuer=None, s
     if issuer:
         where.append("d.issuer ILIKE ?")
         params.append(f"%{issuer}%")
-    if section:
-        if section not in SECTIONS:
-            raise DatasetError(f"--section {section!r}: valid values are {', '.join(SECTIONS)}")
-        where.append("t.section = ?")
-        params.append(section)
-    sql = ("SELECT d.path AS document, d.issuer AS its_issuer, t.kind, t.indicator, t.value, t.value_max, t.unit, "
-           "t.comparator, t.direction, t.deadline, t.actual, t.planned, t.percent, t.\"from\", t.\"to\", t.page, t.section, t.text "
-           "FROM targets t JOIN documents d USING (doc_id)")
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY d.path, t.start"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return _df(con, sql, params, dataset)
+    _section(section, where, params, "t")
+    return _select(con, "SELECT d.path AS document, d.issuer AS its_issuer, t.kind, t.indicator, t.value, t.value_max, "
+                   "t.unit, t.comparator, t.direction, t.deadline, t.actual, t.planned, t.percent, t.\"from\", t.\"to\", "
+                   "t.page, t.section, t.text FROM targets t JOIN documents d USING (doc_id)",
+                   where, params, "d.path, t.start", limit, dataset)
 
 
 def sql(dataset, query: str, *, timeout: float = 300.0, max_rows: int | None = None):

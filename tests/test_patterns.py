@@ -181,16 +181,19 @@ def test_target_patterns_hold_the_words_that_let_clauses_skip_them():
     """get_targets searches a clause only if it holds a pattern's needs (patterns/targets.json), or, for the
     case-insensitive goal and result words, one of them case-folded: every match on the examples and the corpus
     holds them."""
-    from minerals.extract.targets import _context_words, _needs, _spec
+    from minerals.extract.targets import _context_words, _needs, _scope_rules, _spec
 
     goal, result, deadline, *_, fromto, _by, vs = _spec()
+    heading = _scope_rules()[0]
     needs = _needs()
     goal_words, result_words = _context_words()
     texts = [example[0] for example in patterns.load("targets")["examples"]] + _scan_texts()
+    texts += [example[0] for example in patterns.load("targets")["goal_scope"]["examples"]]
     seen = 0
     for text in texts:
         for rx, words, fold in ((deadline, needs["deadline"], False), (fromto, needs["change_from_to"], False),
-                                (vs, needs["change_vs"], False), (goal, goal_words, True), (result, result_words, True)):
+                                (vs, needs["change_vs"], False), (goal, goal_words, True), (result, result_words, True),
+                                (heading, needs["goal_scope"], False)):
             for m in rx.finditer(text):
                 got = m[0].casefold() if fold else m[0]
                 assert any(w in got for w in words), (rx.pattern[:40], m[0])

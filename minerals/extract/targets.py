@@ -83,9 +83,8 @@ def goal_scopes(text: str) -> list[tuple[int, int, int | None]]:
     patterns/targets.json): from a goal heading to the next heading of another part, cut at each period line
     ("2.1. Đến năm 2030") into stretches with that line's year."""
     heading, period, end, _ = _scope_rules()
-    if "ục tiêu" not in text and "ỤC TIÊU" not in text and "hỉ tiêu" not in text and "Ỉ TIÊU" not in text \
-            and "ịnh hướng" not in text and "ầm nhìn" not in text and "hấn đấu" not in text:
-        return []  # the prefilter of ``heading``: every match holds one of these
+    if not _holds(text, _needs()["goal_scope"]):
+        return []  # the prefilter of ``heading`` (patterns/targets.json needs): every match holds one of these
     out = []
     deadline_rx = _spec()[2]
     pos = 0
@@ -281,7 +280,7 @@ def _plan_result_rows(doc: Document, text: str, used: set[int]) -> list[Target]:
                     continue
                 try:
                     value = parse_number(cells[i].rstrip("% "))
-                except Exception:
+                except ValueError:  # a worded or malformed cell (MalformedNumber)
                     continue
                 at = start + line.find(cells[i])
                 out.append(_target(text, "target", at, at + len(cells[i]), doc.page_at(at),
@@ -300,7 +299,7 @@ def _plan_result_rows(doc: Document, text: str, used: set[int]) -> list[Target]:
         try:
             planned, actual = parse_number(cells[p_]), parse_number(cells[r_])
             percent = parse_number(cells[c_].rstrip("% ")) if c_ is not None and cells[c_] else None
-        except Exception:  # an empty or worded cell: no achievement in this row
+        except ValueError:  # an empty or worded cell (MalformedNumber): no achievement in this row
             continue
         label = cells[0]
         unit = _UNIT_PAREN.search(label)
