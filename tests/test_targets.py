@@ -52,6 +52,12 @@ def test_goal_scope_examples(example):
     assert got == want
 
 
+@pytest.mark.parametrize("example", patterns.load("targets")["goal_clause"]["examples"], ids=lambda e: e[0][:20])
+def test_goal_clause_examples(example):
+    text, want = example
+    assert [[t.value, t.deadline] for t in _doc(text).targets if t.kind == "target"] == want
+
+
 @pytest.mark.parametrize("example", patterns.load("targets")["indicator"]["examples"], ids=lambda e: e[1][:20])
 def test_indicator_examples(example):
     from minerals.extract.quantities import get_quantities
@@ -74,9 +80,9 @@ def test_target_gold_halves(target_scores):
     """The target gold (corpus/gold/targets), read by hand; rules were written on the tuning half only. The
     floors sit just under today's figures, so a change that loses ground fails."""
     assert set(target_scores) == {"tuning", "held-out"}
-    assert target_scores["tuning"]["all"].n_gold >= 250 and target_scores["held-out"]["all"].n_gold >= 80
-    assert target_scores["tuning"]["all"].f1 >= 0.55
-    assert target_scores["held-out"]["all"].f1 >= 0.15  # the figure that counts: still weak (issue 16)
+    assert target_scores["tuning"]["all"].n_gold >= 280 and target_scores["held-out"]["all"].n_gold >= 115
+    assert target_scores["tuning"]["all"].f1 >= 0.60
+    assert target_scores["held-out"]["all"].f1 >= 0.14  # the figure that counts: still weak (issue 16)
     assert target_scores["held-out"]["achievement"].f1 >= 0.40
 
 

@@ -62,6 +62,13 @@ def _goal_shaped() -> regex.Pattern:
 
 
 @functools.cache
+def _goal_clause() -> tuple[regex.Pattern, regex.Pattern]:
+    """patterns/targets.json ``goal_clause``: a clause opening with its deadline, and a figure's own year."""
+    spec = patterns.load("targets")["goal_clause"]
+    return regex.compile(spec["opening"]), regex.compile(spec["year_before"])
+
+
+@functools.cache
 def _reported() -> regex.Pattern:
     return regex.compile(patterns.load("targets")["change_reported"])
 
@@ -152,6 +159,8 @@ def get_targets(doc: Document) -> list[Target]:
             r = result_rx.search(ctext) if _holds(folded, result_words) else None
             if g and not (r and r.start() < g.start() and "ước" not in g[0].lower()):
                 forecast = True
+            # "Đến năm 2030, tỷ lệ … đạt 100%": a clause opening with its deadline is a goal unless it reports
+            opens_goal = _goal_clause()[0].match(ctext) is not None and not _scope_rules()[3].search(ctext)
             dl = deadline_rx.search(ctext) if _holds(ctext, needs["deadline"]) else None
             if dl:
                 deadline = int(dl["y"] or dl["y2"])
@@ -217,15 +226,17 @@ def get_targets(doc: Document) -> list[Target]:
                                        value=q.value, unit=q.unit,
                                        comparator=comparators.get(q.qualifier.lower()) if q.qualifier else None,
                                        direction=directions[d[-1].lower()] if d else None,
-                                       deadline=deadline or scope[2]))
+                                       deadline=_own_year(text, cs, q) or deadline or scope[2]))
                     used.add(q.start)
                     continue
-                if (goal_line or forecast) and deadline and q.kind in ("count", "percent", "money", "measure"):
+                own = _own_year(text, cs, q) if goal_line or forecast or opens_goal else None
+                if (goal_line or forecast or opens_goal) and (own or deadline) and q.kind in (
+                        "count", "percent", "money", "measure"):
                     d = direction_rx.findall(before[-60:])
                     out.append(_target(text, "target", q.start, q.end, page, indicator=_indicator(text, cs, q.start),
                                        value=q.value, unit=q.unit,
                                        comparator=comparators.get(q.qualifier) if q.qualifier else None,
-                                       direction=directions[d[-1].lower()] if d else None, deadline=deadline))
+                                       direction=directions[d[-1].lower()] if d else None, deadline=own or deadline))
                     used.add(q.start)
             if goal_line and dl and not qs and len(ctext[dl.end() :].split()) >= 3:
                 # a goal with a deadline and no figure: "Đến năm 2030, tăng đáng kể số lao động có kỹ năng…"
@@ -237,6 +248,12 @@ def get_targets(doc: Document) -> list[Target]:
     out += _plan_result_rows(doc, text, used)
     out.sort(key=lambda t: t.start)
     return out
+
+
+def _own_year(text: str, cs: int, q: Quantity) -> int | None:
+    """The year printed right before a figure ("năm 2026 đạt từ 10%"): that figure's deadline."""
+    m = _goal_clause()[1].search(text, max(cs, q.start - 40), q.start)
+    return int(m["y"]) if m else None
 
 
 _UNIT_PAREN = regex.compile(r"\s*\(([\p{L} ]{1,20})\)\s*$")
