@@ -44,11 +44,30 @@ def normalize_number(raw: str, ocr: bool = False) -> str:
 # (bounded, so a long-lived worker's cache cannot grow with the archive).
 @functools.lru_cache(maxsize=8192)
 def _normalize_number(raw: str, ocr: bool) -> str:
-    s = unicodedata.normalize("NFC", raw).translate(_DASH_TABLE)
+    s = unicodedata.normalize("NFC", raw).translate(_DASH_TABLE).translate(_lookalike_table())
     s = _SPACES.sub("", s)
     parts = _SEPARATORS.split(s)
     fix = _fix_ocr_code if ocr else _fix_code
-    return "".join(fix(p) if i % 2 == 0 and i > 0 else p for i, p in enumerate(parts))
+    return "".join(_split_joined(fix(p)) if i % 2 == 0 and i > 0 else p for i, p in enumerate(parts))
+
+
+@functools.cache
+def _lookalike_table() -> dict[int, str]:
+    """patterns/citations.json ``lookalikes``: Cyrillic and Greek letters read as the Latin ones they copy."""
+    return str.maketrans(patterns.load("citations")["lookalikes"]["map"])
+
+
+def _split_joined(seg: str) -> str:
+    """A type code and an issuer code printed without their dash ("NĐCP" → "NĐ-CP", realdocs/archive)."""
+    known = _known_codes()
+    up = seg.upper()
+    if len(seg) < 4 or up in known or not seg.isalpha():
+        return seg
+    types = {c.upper() for c in patterns.type_by_code()}
+    for i in range(2, len(seg) - 1):
+        if up[:i] in types and up[i:] in known:
+            return seg[:i] + "-" + seg[i:]
+    return seg
 
 
 _OCR_LETTERS = str.maketrans(patterns.load("ocr")["letters"])
@@ -106,8 +125,18 @@ def _fix_code(seg: str) -> str:
 
 
 def canonical_id(number: str) -> str:
-    """The id of a cited document: its normalized number in upper case (one id for every spelling)."""
-    return normalize_number(number).upper()
+    """The id of a cited document: its normalized number in upper case (one id for every spelling); a Party
+    document printed in the state shape ("57/NQ-TW") has the Party id ("57-NQ/TW")."""
+    n = normalize_number(number).upper()
+    m = _party_short().fullmatch(n)
+    return f"{m['n']}-{m['t']}/{m['i']}" if m else n
+
+
+@functools.cache
+def _party_short() -> regex.Pattern:
+    spec = patterns.load("citations")["party_short"]
+    alt = lambda ws: "|".join(regex.escape(w.upper()) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
+    return regex.compile(rf"(?P<n>\d{{1,5}})/(?P<t>{alt(spec['types'])})-(?P<i>{alt(spec['issuers'])})")
 
 
 def type_from_number(number: str, regime: str) -> str | None:
@@ -352,8 +381,12 @@ def get_citations(doc: Document, own_number: str | None = None) -> list[Citation
     citations: list[Citation] = []
     seen: dict[str, Citation] = {}
     for mt in mentions:
-        number = normalize_number(mt.number, ocr=doc.is_ocr_at(mt.start))
-        cid = canonical_id(number)
+        if mt.regime == "standard":
+            number = _standard_number(mt.number)
+            cid = number.replace(" ", "").upper()
+        else:
+            number = normalize_number(mt.number, ocr=doc.is_ocr_at(mt.start))
+            cid = canonical_id(number)
         if cid == own_id:
             continue
         first = seen.get(cid)
@@ -388,6 +421,8 @@ def _better_issuer(new: str | None, old: str | None) -> bool:
 
 
 def _year_of(number: str, regime: str) -> int | None:
+    if regime == "standard":
+        return int(_standard_regex().match(number)["y"])
     if regime == "normative":
         y = _YEAR_IN_NUMBER.match(number)
         return int(y[1]) if y else None
@@ -473,8 +508,39 @@ def _full_mentions(doc: Document, text: str) -> list[_Mention]:
         if type_word and _NUMBER_WORD.search(text[max(0, m.start() - 12) : m.start()]):
             mentions.append(_mention(text, m.start(), m.end(), m[0], "old"))
     mentions = [mt for mt in mentions if not _not_a_document(text, mt.head)]
+    # technical standards ("QCVN 06:2022/BXD") are their own type; their tail is no letter "2022/BXD"
+    standards = [m for m in _standard_regex().finditer(text)] if _holds_standard(text) else []
+    if standards:
+        spans = [m.span() for m in standards]
+        mentions = [mt for mt in mentions if not any(a <= mt.start < b for a, b in spans)]
+        for m in standards:
+            mt = _mention(text, m.start(), m.end(), m[0], "standard")
+            mt.type_word = _standard_types()[m["code"].split()[0]]
+            mentions.append(mt)
     mentions.sort(key=lambda mt: mt.start)
     return mentions
+
+
+@functools.cache
+def _standard_regex() -> regex.Pattern:
+    return regex.compile(patterns.load("citations")["standards"]["regex"])
+
+
+@functools.cache
+def _standard_types() -> dict[str, str]:
+    return patterns.load("citations")["standards"]["types"]
+
+
+def _holds_standard(text: str) -> bool:
+    """The prefilter of ``standards``: every match holds one of its codes."""
+    return any(code in text for code in _standard_types())
+
+
+def _standard_number(printed: str) -> str:
+    """A standard's number as printed with one space after its code: "QCVN 06:2022/BXD"."""
+    m = _standard_regex().match(printed)
+    code = " ".join(m["code"].split())
+    return f"{code} {m['n']}:{m['y']}" + (f"/{m['iss']}" if m["iss"] else "")
 
 
 def _mention(text: str, start: int, end: int, raw: str, regime: str) -> _Mention:
