@@ -95,6 +95,10 @@ def eval_cmd(
         typer.echo("\n" + format_document_report(*pages, verbose=verbose))
     if aims:
         typer.echo("\n" + format_target_report(*aims, verbose=verbose))
+    if (gold_dir / "relations" / "split.tsv").is_file():
+        from .evaluate import evaluate_relations, format_relation_report
+
+        typer.echo("\n" + format_relation_report(*evaluate_relations(corpus, gold_dir / "relations"), verbose=verbose))
     if (gold_dir / "tables").is_dir() and any((gold_dir / "tables").glob("*.json")):
         from .evaluate import evaluate_tables
 

@@ -47,7 +47,7 @@ def _schemas():
                                 ("method", s), ("warnings", s), ("furniture", s)]),
         "citations": pa.schema([("doc_id", s), ("text", s), ("doc_type", s), ("number", s), ("year", i), ("date", s),
                                 ("issuer", s), ("relation", s), ("id", s), *span, ("short_form", b),
-                                ("issuer_normalized", s), ("jurisdiction", s), ("context", s)]),
+                                ("issuer_normalized", s), ("jurisdiction", s), ("context", s), ("acts_on", s), ("acts_as", s)]),
         "named_laws": pa.schema([("doc_id", s), ("text", s), ("name", s), ("year", i), *span]),
         "dates": pa.schema([("doc_id", s), ("text", s), ("value", s), ("precision", s), *span]),
         "quantities": pa.schema([("doc_id", s), ("text", s), ("value", f), ("of", f), ("unit", s), ("kind", s),

@@ -437,3 +437,73 @@ def evaluate_tables(corpus: Path, gold_dir: Path | None = None,
         total.add(s)
         results.append(DocResult(gold["doc"], {"table_quantity": s}, {"table_quantity": [e for e in errs if e.startswith("missed")]}))
     return total, results
+
+
+# --- relation gold: the citing document's relation to each citation, and edges between cited documents ---
+RELATIONS = ("căn cứ", "thực hiện", "triển khai", "sửa đổi, bổ sung", "thay thế", "bãi bỏ", "hướng dẫn", "tổng kết", "theo")
+
+
+def _gold_id(number: str) -> str:
+    from .extract.citations import canonical_id
+
+    return canonical_id(number)
+
+
+def evaluate_relations(corpus: Path, gold_dir: Path | None = None,
+                       process: Callable[[Path], Document] | None = None) -> tuple[dict[str, dict[str, Score]], list[DocResult]]:
+    """Score ``corpus/gold/relations`` per half: each gold citation is paired, in order, with the next mined
+    citation of the same id; per relation value, a pair is right when the mined relation is the gold's
+    (``null`` counts as a value: a citation that is only another's). Edges between cited documents
+    (``acts_on``) are scored as a set of (source, target, relation)."""
+    corpus = Path(corpus)
+    totals: dict[str, dict[str, Score]] = {}
+    results = []
+    for half, gold, doc in _split_gold(corpus, Path(gold_dir) if gold_dir else corpus / "gold" / "relations", process):
+        t = totals.setdefault(half, {k: Score() for k in (*RELATIONS, "none", "all", "found", "edges")})
+        errors = []
+        # the mined citations by local-free id ("126/KH-UBND@tỉnh X" → "126/KH-UBND"), in order
+        mined = [(c.id.split("@")[0], c) for c in doc.citations if not c.short_form]
+        used: set[int] = set()
+        for g in gold["citations"]:
+            gid = _gold_id(g["number"])
+            want = g.get("relation") or "none"
+            hit = next((i for i, (cid, _) in enumerate(mined) if i not in used and cid == gid), None)
+            t["found"].add(Score(tp=int(hit is not None), n_pred=1, n_gold=1))
+            if hit is None:
+                t[want].add(Score(n_gold=1))
+                t["all"].add(Score(n_gold=1))
+                errors.append(f"not found {g['number']}")
+                continue
+            used.add(hit)
+            got = mined[hit][1].relation or "none"
+            ok = got == want
+            t[want].add(Score(tp=int(ok), n_gold=1))
+            t[got].add(Score(n_pred=1))
+            t["all"].add(Score(tp=int(ok), n_pred=1, n_gold=1))
+            if not ok:
+                errors.append(f"{g['number']}: {got!r}, gold {want!r}")
+        pred_edges = {(c.id.split("@")[0], c.acts_on.split("@")[0], c.acts_as) for c in doc.citations if c.acts_on}
+        gold_edges = {(_gold_id(e["source"]), _gold_id(e["target"]), e["relation"]) for e in gold.get("edges") or []}
+        t["edges"].add(Score(tp=len(pred_edges & gold_edges), n_pred=len(pred_edges), n_gold=len(gold_edges)))
+        errors += [f"edge missed {e}" for e in gold_edges - pred_edges] + [f"edge spurious {e}" for e in pred_edges - gold_edges]
+        results.append(DocResult(f"{gold['doc']} ({half})", {}, {"relation": errors}))
+    return totals, results
+
+
+def format_relation_report(totals: dict[str, dict[str, Score]], results: Iterable[DocResult] = (),
+                           verbose: bool = False) -> str:
+    halves = [h for h in ("tuning", "held-out") if h in totals] + sorted(set(totals) - {"tuning", "held-out"})
+    lines = [f"{'relations':<18} " + " ".join(f"{h + ' P/R (tp/pred/gold)':>30}" for h in halves)]
+    for k in (*RELATIONS, "none", "all", "edges"):
+        if not any(totals[h][k].n_gold or totals[h][k].n_pred for h in halves):
+            continue
+        lines.append(f"{k:<18} " + " ".join(
+            f"{totals[h][k].precision:.2f} {totals[h][k].recall:.2f} ({totals[h][k].tp}/{totals[h][k].n_pred}/{totals[h][k].n_gold})".rjust(30)
+            for h in halves))
+    lines.append(f"{'citations found':<18} " + " ".join(f"{totals[h]['found'].recall:.2f}".rjust(30) for h in halves))
+    if verbose:
+        for r in results:
+            if r.errors.get("relation"):
+                lines.append(f"\n{r.doc}")
+                lines.extend(f"  {e}" for e in r.errors["relation"])
+    return "\n".join(lines)

@@ -82,6 +82,10 @@ class Citation:
     jurisdiction: str | None = None
     extractor: str = "citations"
     section: str | None = None  # the part of the document it lies in (layout.SECTIONS)
+    # what the text says this cited document does to another cited one ("Luật số 87/2025/QH15" amends
+    # 72/2025/QH15 in "… 72/2025/QH15 được sửa đổi, bổ sung bởi Luật số 87/2025/QH15"): the other's id, the relation
+    acts_on: str | None = None
+    acts_as: str | None = None
 
 
 @dataclass(frozen=True)

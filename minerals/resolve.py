@@ -130,4 +130,8 @@ def resolve_citations(doc: Document) -> list[Citation]:
         # what dataclasses.replace does, without its walk over the fields' metadata (a third of this stage)
         changes = {"issuer_normalized": issuer, "jurisdiction": place if local else None, "id": cid}
         out.append(type(c)(**{**vars(c), **changes}))
+    # what one cited document does to another names the other by its resolved id too
+    ids = {c.id: r.id for c, r in zip(doc.citations, out) if c.id != r.id}
+    if ids:
+        out = [type(c)(**{**vars(c), "acts_on": ids.get(c.acts_on, c.acts_on)}) if c.acts_on else c for c in out]
     return out

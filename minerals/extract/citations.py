@@ -8,6 +8,7 @@ relation and issuer; short forms ("Nghị định 126") resolve to the full cita
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re as stdlib_re
@@ -48,7 +49,10 @@ def _normalize_number(raw: str, ocr: bool) -> str:
     s = _SPACES.sub("", s)
     parts = _SEPARATORS.split(s)
     fix = _fix_ocr_code if ocr else _fix_code
-    return "".join(_split_joined(fix(p)) if i % 2 == 0 and i > 0 else p for i, p in enumerate(parts))
+    out = [fix(p) if i % 2 == 0 and i > 0 else p for i, p in enumerate(parts)]
+    if len(out) >= 5 and out[1] == out[3] == "/" and len(out[2]) == 4 and out[2].isdigit():
+        out[4] = _split_joined(out[4])  # the type code of a norm: "118/2025/NĐCP"
+    return "".join(out)
 
 
 @functools.cache
@@ -180,6 +184,7 @@ _ISSUER_STOP_WORDS = (
     "thực hiện", "triển khai", "tại", "đối với", "trong", "để", "nhằm", "theo", "đã", "có", "với", "là",
     "được", "thì", "trình", "giao", "gửi", "cho", "kèm", "giúp", "trên", "công bố", "đề nghị",
     "yêu cầu", "thành lập", "kiện toàn", "xin", "báo cáo", "như", "nay", "đến", "từ", "khi", "nêu", "gồm",
+    "hết hiệu lực",
 )
 _ISSUER_STOP = regex.compile(
     r"[,;:()\[\]\"“”\n|]|(?<!(?<![\p{L}])(?:TP|Tp|TX|Tx))\.(?!\p{L})|\s(?i:" + "|".join(sorted({*_ISSUER_STOP_WORDS, *map(patterns.fold, _ISSUER_STOP_WORDS)}))
@@ -240,6 +245,9 @@ class _Mention:
     tail: int = 0  # end of the date / issuer phrase after it
     relation: str | None = None
     in_list: bool = False
+    acts_on: "_Mention | None" = None  # the cited document this one acts on, and how (``_relate``)
+    acts_as: str | None = None
+    inner: bool = False  # only named inside another cited document's description: no relation of its own
 
 
 def _parse_date(d: str, m: str, y: str) -> str | None:
@@ -378,6 +386,8 @@ def get_citations(doc: Document, own_number: str | None = None) -> list[Citation
     own_id = canonical_id(own_number) if own_number and not own_number.startswith("/") else None
     mentions = _full_mentions(doc, text)
     _share_list_context(text, mentions)
+    _relate(text, mentions)
+    ids: dict[int, str] = {}
     citations: list[Citation] = []
     seen: dict[str, Citation] = {}
     for mt in mentions:
@@ -387,6 +397,7 @@ def get_citations(doc: Document, own_number: str | None = None) -> list[Citation
         else:
             number = normalize_number(mt.number, ocr=doc.is_ocr_at(mt.start))
             cid = canonical_id(number)
+        ids[id(mt)] = cid
         if cid == own_id:
             continue
         first = seen.get(cid)
@@ -406,7 +417,11 @@ def get_citations(doc: Document, own_number: str | None = None) -> list[Citation
             start=mt.start,
             end=mt.end,
             page=doc.page_at(mt.start),
+            acts_on=ids.get(id(mt.acts_on)) if mt.acts_on is not None else None,
+            acts_as=mt.acts_as,
         )
+        if mt.acts_on is not None and c.acts_on is None:  # the other comes later: its id once it is read
+            c = dataclasses.replace(c, acts_on=_mention_id(mt.acts_on, doc))
         citations.append(c)
         if first is None or (first.date is None and date) or _better_issuer(issuer, first.issuer):
             seen[cid] = c
@@ -594,6 +609,103 @@ def _share_list_context(text: str, mentions: list[_Mention]) -> None:
                 shared = mt.issuer
             elif shared and issuer_fits_code(normalize_number(mt.number), shared):
                 mt.issuer = shared
+
+
+def _mention_id(mt: _Mention, doc: Document) -> str:
+    if mt.regime == "standard":
+        return _standard_number(mt.number).replace(" ", "").upper()
+    return canonical_id(normalize_number(mt.number, ocr=doc.is_ocr_at(mt.start)))
+
+
+@functools.cache
+def _between_rules() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern, dict[str, str]]:
+    """patterns/relations.json ``between``: passive, active and after words (folded), and the relation of each."""
+    spec = patterns.load("relations")["between"]
+    of: dict[str, str] = {}
+    rxs = []
+    for voice in ("passive", "active", "after"):
+        words = []
+        for rule in spec[voice]:
+            for w in rule["words"]:
+                f = patterns.fold(w)
+                of.setdefault(f"{voice}:{f}", rule["relation"])
+                words.append(f)
+        alt = "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
+        rxs.append(regex.compile(rf"(?<![\p{{L}}])(?:{alt})(?![\p{{L}}])"))
+    return rxs[0], rxs[1], rxs[2], of
+
+
+_AND = regex.compile(r"(?<![\p{L}])(?:va|hoac)(?![\p{L}])")
+_GAP_END = regex.compile(r"[;\n]|\.(?!\d)(?=\s|$)")
+
+
+def _relate(text: str, mentions: list[_Mention]) -> None:
+    """Who relates to whom in a clause (issue 17). Between two citations of one clause, "X được sửa đổi, bổ
+    sung bởi Y" makes Y act on X, and Y keeps the clause's relation (a "Căn cứ" line's); "X … thực hiện Y"
+    makes X act on Y, and Y has no relation of the citing document's own. "X … hết hiệu lực" after a
+    citation repeals it."""
+    if not mentions:
+        return
+    passive, active, after, of = _between_rules()
+    for a, b in zip(mentions, mentions[1:]):
+        if b.in_list:  # a list shares its head's reading: "bởi Luật số 47/2019/QH14 và Luật số 87/2025/QH15"
+            if a.acts_on is not None and a.acts_as and a.acts_on is not b:
+                b.acts_on, b.acts_as, b.relation = a.acts_on, a.acts_as, a.relation
+            continue
+        if a.tail > b.head:
+            continue
+        gap = text[a.tail : b.head]
+        if len(gap) > 300 or _GAP_END.search(gap):
+            continue
+        folded = patterns.fold(gap)
+        m = passive.search(folded)
+        if m:
+            b.acts_on, b.acts_as, b.relation = a, of["passive:" + m[0]], a.relation
+            continue
+        m = None
+        for m in active.finditer(folded):
+            pass  # the verb nearest the later citation
+        if m and not _AND.search(folded, m.end()):  # "hướng dẫn … của Luật … và Nghị định số 126": a second object
+            if a.acts_on is None:
+                a.acts_on, a.acts_as = b, of["active:" + m[0]]
+            b.relation, b.inner = None, True
+    prev = None
+    for mt in mentions:
+        if mt.relation is None and not mt.inner:
+            mt.relation = _lead_in_relation(text, mt, prev)
+        prev = mt
+        if mt.relation in (None, "theo"):
+            end = _GAP_END.search(text, mt.tail, min(len(text), mt.tail + 160))
+            m = after.search(patterns.fold(text[mt.tail : end.start() if end else min(len(text), mt.tail + 160)]))
+            if m:
+                mt.relation = of["after:" + m[0]]
+
+
+_ITEM_LINE = regex.compile(r"[ \t]*(?:[a-zđ]\)|\d+[.)]|[-+*•])")
+
+
+def _lead_in_relation(text: str, mt: _Mention, prev: _Mention | None) -> str | None:
+    """A citation with no relation word in its clause takes the one of its list: the item of a lead-in line
+    ("Bãi bỏ các Quyết định sau:" / "a) Quyết định số 12/2023/QĐ-UBND …", realdocs/archive a63d28926f9123fd),
+    or the citation before it in a "; "-separated basis ("Căn cứ Nghị định số 63/2010/NĐ-CP …; Nghị định số
+    48/2013/NĐ-CP …", realdocs/archive 0a5a51958af8e293)."""
+    if prev is not None and prev.relation == "căn cứ" and prev.tail <= mt.head and text[prev.tail : mt.head].strip(" \t,") in (";", "; và", ";\nvà"):
+        return prev.relation
+    line_start = text.rfind("\n", 0, mt.head) + 1
+    if not _ITEM_LINE.match(text, line_start, mt.head + 1):
+        return None
+    pos = line_start - 1
+    for _ in range(12):  # up over the other items to the lead-in line
+        if pos <= 0:
+            return None
+        start = text.rfind("\n", 0, pos) + 1
+        line = text[start:pos].rstrip()
+        if line.endswith(":"):
+            return _relation_before(text, start + len(line))
+        if line and not _ITEM_LINE.match(line):
+            return None
+        pos = start - 1
+    return None
 
 
 def issuer_fits_code(number: str, issuer: str) -> bool:
