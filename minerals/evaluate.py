@@ -349,18 +349,30 @@ def evaluate_documents(corpus: Path, gold_dir: Path | None = None,
     return totals, results
 
 
+def _halves(totals: dict[str, dict[str, Score]]) -> list[str]:
+    """The halves of a split gold in report order: tuning, held-out, then any other."""
+    return [h for h in ("tuning", "held-out") if h in totals] + sorted(set(totals) - {"tuning", "held-out"})
+
+
+def _misses(results: Iterable[DocResult], key: str) -> list[str]:
+    """Each document's misses of one kind, for --verbose."""
+    lines = []
+    for r in results:
+        if r.errors.get(key):
+            lines.append(f"\n{r.doc}")
+            lines.extend(f"  {e}" for e in r.errors[key])
+    return lines
+
+
 def format_document_report(totals: dict[str, dict[str, Score]], results: Iterable[DocResult] = (),
                            verbose: bool = False) -> str:
-    halves = [h for h in ("tuning", "held-out") if h in totals] + sorted(set(totals) - {"tuning", "held-out"})
+    halves = _halves(totals)
     lines = [f"{'page field':<14} " + " ".join(f"{h:>14}" for h in halves)]
     for f in PAGE_FIELDS:
         lines.append(f"{f:<14} " + " ".join(
             f"{totals[h][f].recall:6.3f} ({totals[h][f].tp:>2}/{totals[h][f].n_gold:>2})" for h in halves))
     if verbose:
-        for r in results:
-            if r.errors.get("document"):
-                lines.append(f"\n{r.doc}")
-                lines.extend(f"  {e}" for e in r.errors["document"])
+        lines += _misses(results, "document")
     return "\n".join(lines)
 
 
@@ -399,7 +411,7 @@ def evaluate_targets(corpus: Path, gold_dir: Path | None = None,
 
 def format_target_report(totals: dict[str, dict[str, Score]], results: Iterable[DocResult] = (),
                          verbose: bool = False) -> str:
-    halves = [h for h in ("tuning", "held-out") if h in totals] + sorted(set(totals) - {"tuning", "held-out"})
+    halves = _halves(totals)
     lines = [f"{'targets':<12} " + " ".join(f"{h + ' P/R/F1 (tp/pred/gold)':>34}" for h in halves)]
     for k in (*TARGET_KINDS, "all"):
         lines.append(f"{k:<12} " + " ".join(
@@ -409,10 +421,7 @@ def format_target_report(totals: dict[str, dict[str, Score]], results: Iterable[
         f"{totals[h]['indicator'].recall:.2f} of right targets ({totals[h]['indicator'].tp}/{totals[h]['indicator'].n_gold})".rjust(34)
         for h in halves))
     if verbose:
-        for r in results:
-            if r.errors.get("target"):
-                lines.append(f"\n{r.doc}")
-                lines.extend(f"  {e}" for e in r.errors["target"])
+        lines += _misses(results, "target")
     return "\n".join(lines)
 
 
@@ -492,7 +501,7 @@ def evaluate_relations(corpus: Path, gold_dir: Path | None = None,
 
 def format_relation_report(totals: dict[str, dict[str, Score]], results: Iterable[DocResult] = (),
                            verbose: bool = False) -> str:
-    halves = [h for h in ("tuning", "held-out") if h in totals] + sorted(set(totals) - {"tuning", "held-out"})
+    halves = _halves(totals)
     lines = [f"{'relations':<18} " + " ".join(f"{h + ' P/R (tp/pred/gold)':>30}" for h in halves)]
     for k in (*RELATIONS, "none", "all", "edges"):
         if not any(totals[h][k].n_gold or totals[h][k].n_pred for h in halves):
@@ -502,8 +511,5 @@ def format_relation_report(totals: dict[str, dict[str, Score]], results: Iterabl
             for h in halves))
     lines.append(f"{'citations found':<18} " + " ".join(f"{totals[h]['found'].recall:.2f}".rjust(30) for h in halves))
     if verbose:
-        for r in results:
-            if r.errors.get("relation"):
-                lines.append(f"\n{r.doc}")
-                lines.extend(f"  {e}" for e in r.errors["relation"])
+        lines += _misses(results, "relation")
     return "\n".join(lines)

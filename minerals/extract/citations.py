@@ -8,7 +8,6 @@ relation and issuer; short forms ("Nghị định 126") resolve to the full cita
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import re as stdlib_re
@@ -245,7 +244,7 @@ class _Mention:
     tail: int = 0  # end of the date / issuer phrase after it
     relation: str | None = None
     in_list: bool = False
-    acts_on: "_Mention | None" = None  # the cited document this one acts on, and how (``_relate``)
+    acts_on: _Mention | None = None  # the cited document this one acts on, and how (``_relate``)
     acts_as: str | None = None
     inner: bool = False  # only named inside another cited document's description: no relation of its own
 
@@ -387,17 +386,10 @@ def get_citations(doc: Document, own_number: str | None = None) -> list[Citation
     mentions = _full_mentions(doc, text)
     _share_list_context(text, mentions)
     _relate(text, mentions)
-    ids: dict[int, str] = {}
     citations: list[Citation] = []
     seen: dict[str, Citation] = {}
     for mt in mentions:
-        if mt.regime == "standard":
-            number = _standard_number(mt.number)
-            cid = number.replace(" ", "").upper()
-        else:
-            number = normalize_number(mt.number, ocr=doc.is_ocr_at(mt.start))
-            cid = canonical_id(number)
-        ids[id(mt)] = cid
+        number, cid = _number_and_id(mt, doc)
         if cid == own_id:
             continue
         first = seen.get(cid)
@@ -417,11 +409,9 @@ def get_citations(doc: Document, own_number: str | None = None) -> list[Citation
             start=mt.start,
             end=mt.end,
             page=doc.page_at(mt.start),
-            acts_on=ids.get(id(mt.acts_on)) if mt.acts_on is not None else None,
+            acts_on=_number_and_id(mt.acts_on, doc)[1] if mt.acts_on is not None else None,
             acts_as=mt.acts_as,
         )
-        if mt.acts_on is not None and c.acts_on is None:  # the other comes later: its id once it is read
-            c = dataclasses.replace(c, acts_on=_mention_id(mt.acts_on, doc))
         citations.append(c)
         if first is None or (first.date is None and date) or _better_issuer(issuer, first.issuer):
             seen[cid] = c
@@ -611,10 +601,13 @@ def _share_list_context(text: str, mentions: list[_Mention]) -> None:
                 mt.issuer = shared
 
 
-def _mention_id(mt: _Mention, doc: Document) -> str:
+def _number_and_id(mt: _Mention, doc: Document) -> tuple[str, str]:
+    """A mention's number as minerals prints it and its id (the normalizing is cached per spelling)."""
     if mt.regime == "standard":
-        return _standard_number(mt.number).replace(" ", "").upper()
-    return canonical_id(normalize_number(mt.number, ocr=doc.is_ocr_at(mt.start)))
+        number = _standard_number(mt.number)
+        return number, number.replace(" ", "").upper()
+    number = normalize_number(mt.number, ocr=doc.is_ocr_at(mt.start))
+    return number, canonical_id(number)
 
 
 @functools.cache
@@ -675,8 +668,9 @@ def _relate(text: str, mentions: list[_Mention]) -> None:
             mt.relation = _lead_in_relation(text, mt, prev)
         prev = mt
         if mt.relation in (None, "theo"):
-            end = _GAP_END.search(text, mt.tail, min(len(text), mt.tail + 160))
-            m = after.search(patterns.fold(text[mt.tail : end.start() if end else min(len(text), mt.tail + 160)]))
+            limit = min(len(text), mt.tail + 160)
+            end = _GAP_END.search(text, mt.tail, limit)
+            m = after.search(patterns.fold(text[mt.tail : end.start() if end else limit]))
             if m:
                 mt.relation = of["after:" + m[0]]
 
