@@ -212,8 +212,12 @@ def _may_end_pre_issuer(before: str) -> bool:
 
 _LIST_GAP = regex.compile(r"\A[ \t\n]*(?:[,;][ \t\n]*)?(?:(?:và|hoặc|cùng)[ \t\n]+)?(?:các[ \t\n]+)?(?:" + _L("số") + r"[ \t\n]*)?\Z")
 _NUMBER_WORD = regex.compile(r"(?:" + "|".join([_L("số"), "s6", "S6", "so", "So", "só", "sô"]) + r")[ \t\n]*:?[ \t\n]*\Z")
-_CLAUSE_END = regex.compile(r"[.;!?\n](?![\d])", regex.REVERSE)  # searched from the end: the last one
+# searched from the end: the last one. A line break ends a clause after punctuation, a bold heading or a table
+# cell, or before a list item; elsewhere it is a wrapped line (thuvienphapluat pages wrap inside sentences).
+_CLAUSE_END = regex.compile(r"[.;!?](?![\d])|(?<=[:*|])[ \t]*\n|\n(?=[ \t]*(?:[-+•|]|\*(?!\*)|[a-zđ]\)|\d+[.)]|[IVX]+\.))", regex.REVERSE)
 _LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh"}
+_LAW_TYPE_WORDS = tuple(" " + patterns.fold(t) for t in _LAW_TYPES)
+_YIELDING = frozenset(patterns.fold(w) for w in patterns.load("relations")["yield_to_earlier"]["words"])
 _RELATION_OF = dict(patterns.relations())
 # the type word (and "số") right before a bare number: "Nghị định 126", "Thông tư số 55"
 _SHORT_LEAD = regex.compile(
@@ -315,13 +319,27 @@ def _wrapped_place(phrase: str, chunk: str, at: int) -> str:
 
 
 def _relation_before(text: str, head: int) -> str | None:
+    """The relation word ending nearest the citation within its clause. A wrapped line does not end the clause
+    ("KẾ HOẠCH THỰC" / "HIỆN QUYẾT ĐỊNH SỐ 1899/QĐ-TTG", realdocs/archive c5d930a5fc8373cd); a word that names a
+    law ("Luật Sửa đổi, bổ sung một số điều của Luật …") is no relation; "kèm theo" yields to a relation word
+    earlier in the clause ("Sửa đổi … Quy định … ban hành kèm theo Quyết định số 52/2024/QĐ-UBND",
+    realdocs/archive 46482d81ac8c4f96)."""
     window = text[max(0, head - 200) : head]
-    cut = _CLAUSE_END.search(window)  # the last clause end (finditer's last match: they are one character)
+    cut = _CLAUSE_END.search(window)  # the last clause end
     if cut:
         window = window[cut.end() :]
-    folded = " " + patterns.fold(window) + " "
-    m = patterns.relations_regex().search(folded)  # backwards: the relation word ending nearest the citation
-    return _RELATION_OF[m[0]] if m else None
+    folded = " " + patterns.fold(window).replace("\n", " ") + " "
+    found = None
+    for m in patterns.relations_regex().finditer(folded):  # backwards: nearest first
+        if folded[: m.start()].rstrip().endswith(_LAW_TYPE_WORDS):
+            continue
+        if found is None:
+            found = m[0]
+            if found not in _YIELDING:
+                break
+        elif _RELATION_OF[m[0]] != _RELATION_OF[found]:
+            return _RELATION_OF[m[0]]
+    return _RELATION_OF[found] if found else None
 
 
 def _not_a_document(text: str, head: int) -> bool:
@@ -683,23 +701,46 @@ def _lead_in_relation(text: str, mt: _Mention, prev: _Mention | None) -> str | N
     ("Bãi bỏ các Quyết định sau:" / "a) Quyết định số 12/2023/QĐ-UBND …", realdocs/archive a63d28926f9123fd),
     or the citation before it in a "; "-separated basis ("Căn cứ Nghị định số 63/2010/NĐ-CP …; Nghị định số
     48/2013/NĐ-CP …", realdocs/archive 0a5a51958af8e293)."""
-    if prev is not None and prev.relation == "căn cứ" and prev.tail <= mt.head and text[prev.tail : mt.head].strip(" \t,") in (";", "; và", ";\nvà"):
+    if prev is not None and prev.relation in _CONTINUED and prev.tail <= mt.head and _continues_basis(text[prev.tail : mt.head]):
         return prev.relation
     line_start = text.rfind("\n", 0, mt.head) + 1
-    if not _ITEM_LINE.match(text, line_start, mt.head + 1):
-        return None
+    item = _ITEM_LINE.match(text, line_start, mt.head + 1)
+    if not item and text[line_start : mt.head].strip(" \t*_"):
+        return None  # the citation does not open its line
     pos = line_start - 1
     for _ in range(12):  # up over the other items to the lead-in line
         if pos <= 0:
             return None
         start = text.rfind("\n", 0, pos) + 1
-        line = text[start:pos].rstrip()
+        line = text[start:pos].rstrip(" \t*_")
         if line.endswith(":"):
             return _relation_before(text, start + len(line))
-        if line and not _ITEM_LINE.match(line):
-            return None
+        if not item or (line and not _ITEM_LINE.match(line)):
+            return None  # a plain line opens with a citation only right under its lead-in
         pos = start - 1
     return None
+
+
+_CONTINUED = ("căn cứ", "theo")  # relations a "; "-separated list carries on to its next item
+
+
+def _continues_basis(gap: str) -> bool:
+    """Is ``gap`` (from one citation's end to the next one's type word) the rest of a basis item and the
+    start of the next, "… của Chính phủ về kiểm soát thủ tục hành chính; Nghị định số 48/2013/NĐ-CP"
+    (realdocs/archive 0a5a51958af8e293), with no sentence or paragraph end between?"""
+    semi = gap.rfind(";")
+    if semi < 0 or len(gap) > 400:
+        return False
+    rest = gap[semi + 1 :].strip(" \t\n*_,")
+    if rest.startswith("và "):
+        rest = rest[3:].lstrip()
+    # the next item opens with its own name: "; Báo cáo thẩm tra số 119/BC-BPC", "; Luật Sửa đổi, bổ sung …
+    # của Luật Ban hành văn bản quy phạm pháp luật số 87/2025/QH15" (realdocs/archive 98b67fb117d01944, 32bf80ce6d1e997e)
+    named = not rest or rest in ("và",) or (rest[0].isupper() and len(rest.split()) <= 20)
+    return named and not _SENTENCE_END.search(gap, 0, semi)
+
+
+_SENTENCE_END = regex.compile(r"[.!?:](?!\d)|[;:*]?[ \t]*\n[ \t*_]*(?:[-+•]|[a-zđ]\)|\d+[.)]|" + _L("căn cứ") + "|" + _L("xét") + ")")
 
 
 def issuer_fits_code(number: str, issuer: str) -> bool:
