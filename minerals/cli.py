@@ -99,6 +99,10 @@ def eval_cmd(
         from .evaluate import evaluate_relations, format_relation_report
 
         typer.echo("\n" + format_relation_report(*evaluate_relations(corpus, gold_dir / "relations"), verbose=verbose))
+    if (gold_dir / "entities" / "split.tsv").is_file():
+        from .evaluate import evaluate_mentions, format_mention_report
+
+        typer.echo("\n" + format_mention_report(*evaluate_mentions(corpus, gold_dir / "entities"), verbose=verbose))
     if (gold_dir / "tables").is_dir() and any((gold_dir / "tables").glob("*.json")):
         from .evaluate import evaluate_tables
 

@@ -513,3 +513,52 @@ def format_relation_report(totals: dict[str, dict[str, Score]], results: Iterabl
     if verbose:
         lines += _misses(results, "relation")
     return "\n".join(lines)
+
+
+def evaluate_mentions(corpus: Path, gold_dir: Path | None = None,
+                      process: Callable[[Path], Document] | None = None) -> tuple[dict[str, dict[str, Score]], list[DocResult]]:
+    """Score ``corpus/gold/entities`` per half: the issuer of each gold citation minerals finds (``issuer``: all
+    of them, a ``null`` issuer right when none is mined; ``issuer_named``: those whose gold names one), and the
+    document's distinct entities per label (``ORG``, ``LOC``, ``PER``, ``entity``: all)."""
+    corpus = Path(corpus)
+    totals: dict[str, dict[str, Score]] = {}
+    results = []
+    for half, gold, doc in _split_gold(corpus, Path(gold_dir) if gold_dir else corpus / "gold" / "entities", process):
+        t = totals.setdefault(half, {k: Score() for k in ("issuer", "issuer_named", "ORG", "LOC", "PER", "entity")})
+        errors = []
+        pred = cited_documents(doc)
+        for g in gold["citations"]:
+            got = pred.get(canonical_id(g["number"]))
+            if got is None:
+                continue
+            ok = _issuer_key(got["issuer"]) == _issuer_key(g.get("issuer"))
+            t["issuer"].add(Score(tp=int(ok), n_pred=1, n_gold=1))
+            if g.get("issuer"):
+                t["issuer_named"].add(Score(tp=int(ok), n_pred=1, n_gold=1))
+            if not ok:
+                errors.append(f"issuer {g['number']}: got {got['issuer']!r}, gold {g.get('issuer')!r}")
+        pe = {(e.label, _entity_key(e.text)) for e in doc.entities}
+        ge = {(e["label"], _entity_key(e["text"])) for e in gold["entities"]}
+        for label in ("ORG", "LOC", "PER"):
+            p_, g_ = {x for x in pe if x[0] == label}, {x for x in ge if x[0] == label}
+            t[label].add(Score(tp=len(p_ & g_), n_pred=len(p_), n_gold=len(g_)))
+        t["entity"].add(Score(tp=len(pe & ge), n_pred=len(pe), n_gold=len(ge)))
+        errors += [f"entity missed {x}" for x in sorted(ge - pe)] + [f"entity spurious {x}" for x in sorted(pe - ge)]
+        results.append(DocResult(f"{gold['doc']} ({half})", {}, {"mention": errors}))
+    return totals, results
+
+
+def format_mention_report(totals: dict[str, dict[str, Score]], results: Iterable[DocResult] = (),
+                          verbose: bool = False) -> str:
+    halves = _halves(totals)
+    lines = [f"{'issuers, entities':<18} " + " ".join(f"{h + ' P/R/F1 (tp/pred/gold)':>34}" for h in halves)]
+    for k in ("issuer", "issuer_named", "ORG", "LOC", "PER", "entity"):
+        cells = []
+        for h in halves:
+            s = totals[h][k]
+            cells.append((f"{s.precision:.2f} accuracy ({s.tp}/{s.n_gold})" if k.startswith("issuer") else
+                          f"{s.precision:.2f} {s.recall:.2f} {s.f1:.2f} ({s.tp}/{s.n_pred}/{s.n_gold})").rjust(34))
+        lines.append(f"{k:<18} " + " ".join(cells))
+    if verbose:
+        lines += _misses(results, "mention")
+    return "\n".join(lines)
