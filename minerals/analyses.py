@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import patterns
 from .errors import GraphError
+from .graph import UNKNOWN_RELATION, cited_nodes, citing_nodes, is_stated
 
 BY_NODE = ("doc_type", "issuer", "level", "year")
 
@@ -120,7 +121,7 @@ def _check_by(by: str | None, allowed=BY_NODE) -> None:
 
 def _citing(g, node) -> int:
     """How many distinct documents cite ``node`` (parallel edges of several relations count once)."""
-    return len(set(g.predecessors(node)))
+    return len(citing_nodes(g, node))
 
 
 # --- most cited -------------------------------------------------------------------------------------------
@@ -158,12 +159,14 @@ def degree_table(g, by: str = "doc_type"):
     (``cited_by``: citing-document/cited-document pairs) and out (``cites``), and the same weighted by
     citation rows (``citations_in``, ``citations_out``). Each weighted column adds up to the graph's
     citations."""
+    if by == "relation":
+        return relation_counts(g)
     _check_by(by)
     pd = _pd()
     rows = []
     for n, a in g.nodes(data=True):
         rows.append({by: _key(a, by), "nodes": 1, "mined": int(bool(a.get("mined"))),
-                     "cited_by": len(set(g.predecessors(n))), "cites": len(set(g.successors(n))),
+                     "cited_by": len(citing_nodes(g, n)), "cites": len(cited_nodes(g, n)),
                      "citations_in": int(g.in_degree(n, weight="weight")),
                      "citations_out": int(g.out_degree(n, weight="weight"))})
     frame = pd.DataFrame(rows, columns=[by, "nodes", "mined", "cited_by", "cites", "citations_in", "citations_out"])
@@ -172,6 +175,32 @@ def degree_table(g, by: str = "doc_type"):
     out = frame.groupby(by, dropna=False, sort=False).sum().reset_index()
     return out.sort_values(["citations_in", "citations_out", "nodes"], ascending=False,
                            kind="stable").reset_index(drop=True)
+
+
+def relation_counts(g):
+    """The archive's relations: per relation, the citation rows that name it, the distinct (citing, cited)
+    links, citing and cited documents; then the relations stated between two cited documents ("between":
+    "X được sửa đổi, bổ sung bởi Y"), counted by statements, with the documents that state them."""
+    pd = _pd()
+    acc: dict[tuple[str, bool], dict] = {}
+    for u, v, k, d in g.edges(keys=True, data=True):
+        stated = is_stated(k)
+        rel = d.get("relation") or UNKNOWN_RELATION
+        row = acc.setdefault((rel, stated), {"citations": 0, "links": 0, "sources": set(), "targets": set(),
+                                              "witnesses": set()})
+        row["citations"] += d.get("statements", 0) if stated else d.get("weight", 0)
+        row["links"] += 1
+        row["sources"].add(u)
+        row["targets"].add(v)
+        row["witnesses"].update(d.get("stated_by") or ())
+    rows = [{"relation": rel, "between": stated, "citations": r["citations"], "links": r["links"],
+             "sources": len(r["sources"]), "targets": len(r["targets"]),
+             "stated_by": len(r["witnesses"]) if stated else None}
+            for (rel, stated), r in acc.items()]
+    frame = pd.DataFrame(rows, columns=["relation", "between", "citations", "links", "sources", "targets", "stated_by"])
+    frame = frame.astype({"stated_by": "Int64"})
+    return frame.sort_values(["between", "citations", "relation"], ascending=[True, False, True],
+                             kind="stable").reset_index(drop=True)
 
 
 # --- absent -----------------------------------------------------------------------------------------------
@@ -183,7 +212,7 @@ def absent(g, examples: int = 3):
     for n, a in g.nodes(data=True):
         if a.get("mined") or not g.in_degree(n):
             continue
-        citing = sorted(set(g.predecessors(n)))
+        citing = sorted(citing_nodes(g, n))
         names = [Path(g.nodes[c]["path"]).name if g.nodes[c].get("path") else c for c in citing[:examples]]
         rows.append({"id": n, "number": a.get("number"), "doc_type": a.get("doc_type"), "issuer": issuer_name(a),
                      "jurisdiction": a.get("jurisdiction"), "level": node_level(a), "citations": a["cited"],
@@ -353,4 +382,56 @@ def chain(g, start: str, follow: tuple[str, ...] | None = ()):
         stack.extend(reversed(children.get(v, [])))
     cols = ["depth", "source", "target", "relation", "number", "doc_type", "issuer", "level", "mined", "ultimate",
             "sentence"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# --- implementers -----------------------------------------------------------------------------------------
+def implementers(g, target: str, follow: tuple[str, ...] | None = ()):
+    """The documents that implement ``target``, directly or through a chain: the reverse of ``chain``, a
+    breadth-first walk down the edges whose relation is in ``follow`` (default: patterns/analyses.json
+    ``chain.follow``; None: every edge) into ``target``, each document reached once by its shortest chain.
+    Edges stated between two cited documents count ("Nghị quyết 71/NQ-CP … Chương trình hành động thực hiện
+    Nghị quyết 57-NQ/TW": 71/NQ-CP implements 57-NQ/TW, so a plan based on 71/NQ-CP is reached through it).
+    One row per document, nearest first: depth, the document, the one it implements (``implements``), the
+    relation and sentence of that hop, the document's number, type, issuer, level, path, and ``chain`` (the
+    numbers from it down to ``target``)."""
+    pd = _pd()
+    if follow == ():
+        follow = followed_relations()
+    root = find_node(g, target)
+    via: dict[str, tuple[str, str | None, str | None]] = {}
+    depth = {root: 0}
+    queue = deque([root])
+    while queue:
+        v = queue.popleft()
+        hops = []
+        for u in set(g.predecessors(v)):
+            if u in depth:
+                continue
+            hop = _hop(g, u, v, follow)
+            if hop:
+                hops.append((u, hop))
+        for u, hop in sorted(hops, key=lambda t: t[0]):
+            depth[u] = depth[v] + 1
+            via[u] = (v, *hop)
+            queue.append(u)
+
+    def label(n: str) -> str:
+        a = g.nodes[n]
+        return a.get("number") or (Path(a["path"]).name if a.get("path") else n)
+
+    rows = []
+    for u in sorted(via, key=lambda n: (depth[n], n)):
+        v, rel, sentence = via[u]
+        path, n = [label(u)], u
+        while n != root:
+            n = via[n][0]
+            path.append(label(n))
+        a = g.nodes[u]
+        rows.append({"depth": depth[u], "document": u, "implements": v, "relation": rel, "number": a.get("number"),
+                     "doc_type": a.get("doc_type"), "issuer": issuer_name(a), "level": node_level(a),
+                     "mined": bool(a.get("mined")), "path": a.get("path"), "chain": " → ".join(path),
+                     "sentence": sentence})
+    cols = ["depth", "document", "implements", "relation", "number", "doc_type", "issuer", "level", "mined", "path",
+            "chain", "sentence"]
     return pd.DataFrame(rows, columns=cols)

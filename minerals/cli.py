@@ -288,6 +288,8 @@ def _emit(frame, csv: bool, json_out: bool, xlsx: Path | None) -> None:
 Csv = Annotated[bool, typer.Option("--csv", help="Print CSV.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON records.")]
 Xlsx = Annotated[Path | None, typer.Option("--xlsx", help="Write an Excel file.")]
+RelationOpt = Annotated[str | None, typer.Option("--relation", help="căn cứ, thực hiện, triển khai, theo, sửa đổi, "
+                                                  "bổ sung, …; diacritics optional ('can cu').")]
 SectionOpt = Annotated[str | None, typer.Option("--section", help="Only citations in this part of the citing document: header, basis (căn cứ), body, annex, signature, recipients, footnote.")]
 
 
@@ -351,6 +353,50 @@ def g_chain(
                + (", ".join(f"{t.doc_type or ''} {t.number}".strip() for t in tops.itertuples()) or "none"))
 
 
+@graph_app.command("implementers")
+def g_implementers(
+    number: Annotated[str, typer.Argument(help="A number in any spelling (57-NQ/TW, 57/NQ-TW), or a mined file.")],
+    dataset: GraphDataset = Path("out"),
+    relation: RelationOpt = None,
+    every_relation: Annotated[bool, typer.Option("--every-relation", help="Follow every citation, not only "
+                                                 "the implementing ones.")] = False,
+    csv: Csv = False, json_out: Json = False,
+) -> None:
+    """The documents that implement NUMBER, directly or through a chain, each with the path down to it and
+    the sentence of every hop (relations stated between cited documents count: a plan based on Nghị quyết
+    71/NQ-CP, the action programme for 57-NQ/TW, implements 57-NQ/TW through it).
+
+    Example: minerals graph implementers 57-NQ/TW --dataset out
+    """
+    from . import patterns
+    from .analyses import find_node, implementers
+    from .graph import build_graph
+
+    try:
+        follow = None if every_relation else ((patterns.relation_named(relation),) if relation else ())
+        g = build_graph(dataset)
+        root = find_node(g, number)
+        frame = implementers(g, root, follow=follow)
+    except ValueError as err:
+        _fail(MineralsError(f"--relation: {err}"))
+    except MineralsError as err:
+        _fail(err)
+    if csv or json_out:
+        _emit(frame, csv, json_out, None)
+        return
+    a = g.nodes[root]
+    typer.echo(f"{a.get('number') or root} ({a.get('doc_type') or '?'}, {a.get('issuer') or '?'})")
+    for r in frame.itertuples(index=False):
+        who = ", ".join(v for v in (r.doc_type, r.issuer) if isinstance(v, str))
+        where = f" {r.path}" if isinstance(r.path, str) else ""
+        typer.echo(f"{'   ' * (r.depth - 1)}└ {r.number if isinstance(r.number, str) else r.document} ({who}){where}"
+                   f" — {r.relation}: {r.chain}")
+        if isinstance(r.sentence, str):
+            typer.echo(f"{'   ' * r.depth}  “{r.sentence[:160]}”")
+    direct = int((frame["depth"] == 1).sum()) if len(frame) else 0
+    typer.echo(f"{len(frame)} documents implement it ({direct} directly, {len(frame) - direct} through a chain)")
+
+
 @graph_app.command("top")
 def g_top(dataset: GraphDataset = Path("out"), by: By = None,
           limit: Annotated[int, typer.Option(help="How many (per group with --by).")] = 20,
@@ -366,11 +412,14 @@ def g_top(dataset: GraphDataset = Path("out"), by: By = None,
 
 @graph_app.command("degree")
 def g_degree(dataset: GraphDataset = Path("out"),
-             by: Annotated[str, typer.Option("--by", help="doc_type, issuer, level or year.")] = "doc_type",
+             by: Annotated[str, typer.Option("--by", help="doc_type, issuer, level, year, or relation (the archive's "
+                                             "relation counts).")] = "doc_type",
              csv: Csv = False, json_out: Json = False) -> None:
-    """In- and out-degree per type, issuer, level or year: distinct links and citation rows each way.
+    """In- and out-degree per type, issuer, level or year: distinct links and citation rows each way; with
+    --by relation, how many citations, links, citing and cited documents each relation has, and the relations
+    stated between two cited documents.
 
-    Example: minerals graph degree --by issuer --dataset out
+    Example: minerals graph degree --by relation --dataset out
     """
     from .analyses import degree_table
 
@@ -406,10 +455,10 @@ def g_communities(dataset: GraphDataset = Path("out"),
 def q_citations(
     dataset: DatasetOpt = "out",
     number: Annotated[str | None, typer.Option(help="A number in any spelling.")] = None,
-    type_: Annotated[str | None, typer.Option("--type", help="Document type, e.g. 'Nghị định'.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Document type, e.g. 'Nghị định' ('nghi dinh', 'NĐ').")] = None,
     issuer: Annotated[str | None, typer.Option(help="Part of the issuer's name.")] = None,
     year: Annotated[int | None, typer.Option(help="Year of the cited document.")] = None,
-    relation: Annotated[str | None, typer.Option(help="căn cứ, thực hiện, theo, …")] = None,
+    relation: RelationOpt = None,
     cited_by: Annotated[str | None, typer.Option("--cited-by", help="Only citations made by this file.")] = None,
     section: SectionOpt = None,
     csv: Csv = False, json_out: Json = False, xlsx: Xlsx = None,
@@ -425,15 +474,15 @@ def q_citations(
 
 
 @query_app.command("cited-by")
-def q_cited_by(number: str, dataset: DatasetOpt = "out", section: SectionOpt = None, csv: Csv = False,
-               json_out: Json = False, xlsx: Xlsx = None) -> None:
+def q_cited_by(number: str, dataset: DatasetOpt = "out", section: SectionOpt = None, relation: RelationOpt = None,
+               csv: Csv = False, json_out: Json = False, xlsx: Xlsx = None) -> None:
     """Which documents cite NUMBER, with the sentence around each citation.
 
-    Example: minerals query cited-by 20-CT/TW --dataset out
+    Example: minerals query cited-by 20-CT/TW --relation "thuc hien" --dataset out
     """
     from .query import cited_by
 
-    _query(cited_by, dataset, number, section=section, csv=csv, json_out=json_out, xlsx=xlsx)
+    _query(cited_by, dataset, number, section=section, relation=relation, csv=csv, json_out=json_out, xlsx=xlsx)
 
 
 @query_app.command("top")

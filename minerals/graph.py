@@ -10,6 +10,11 @@ Edges: one per (citing document, cited id, relation) in a ``networkx.MultiDiGrap
 with ``relation`` (None when the sentence names none), ``weight`` (how many citation rows) and ``sentences``
 (the distinct citing sentences). The weights add up to the number of citation rows.
 
+Edges between two cited documents ("Căn cứ Luật số 72/2025/QH15 được sửa đổi, bổ sung bởi Luật số
+87/2025/QH15": 87/2025/QH15 → 72/2025/QH15, citation ``acts_on``) are keyed ``"stated: " + relation``, with
+weight 0 (they are no citation rows), ``statements`` (how many citations say so), ``stated_by`` (the citing
+documents, witnesses) and ``sentences``. ``cited_links`` gives a node's citing documents without them.
+
     g = build_graph("out")                 # a dataset folder, or the dict of frames open_dataset gives
     export(g, "graphml", "refs.graphml")   # graphml | gexf | json | csv (a folder: nodes.csv, edges.csv) | html
 """
@@ -32,6 +37,7 @@ NODE_FIELDS = ("number", "doc_type", "issuer", "jurisdiction", "date", "title", 
                "registry_url", "from_registry")
 REGISTRY_FIELDS = ("title", "date", "issuer", "doc_type", "status")  # what a registry entry fills when unknown
 UNKNOWN_RELATION = "trích dẫn"  # the edge key when the citing sentence names no relation (attribute stays None)
+STATED = "stated: "  # key prefix of an edge between two cited documents, stated by the documents citing both
 _HAS_DIGIT = regex.compile(r"^\d")
 _NOT_WORD = regex.compile(r"[^A-Z0-9]+")
 
@@ -115,7 +121,7 @@ def build_graph(dataset, registry="default"):
 
     # cited documents: attributes from the spelling most citations give
     cols = ["doc_id", "id", "number", "doc_type", "issuer_normalized", "issuer", "jurisdiction", "date",
-            "relation", "context"]
+            "relation", "context", "acts_on", "acts_as"]
     rows = _records(cites, [c for c in cols if c in cites.columns])
     by_id: dict[str, list[dict]] = {}
     for r in rows:
@@ -147,10 +153,37 @@ def build_graph(dataset, registry="default"):
         sentence = r.get("context")
         if sentence and sentence not in data["sentences"]:
             data["sentences"].append(sentence)
+        target = r.get("acts_on")
+        if target and r.get("acts_as") and target in g:  # "X được sửa đổi, bổ sung bởi Y": Y → X, as stated by src
+            key = STATED + r["acts_as"]
+            if not g.has_edge(r["id"], target, key):
+                g.add_edge(r["id"], target, key=key, relation=r["acts_as"], weight=0, statements=0, sentences=[],
+                           stated_by=[])
+            data = g.edges[r["id"], target, key]
+            data["statements"] += 1
+            if src not in data["stated_by"]:
+                data["stated_by"].append(src)
+            if sentence and sentence not in data["sentences"]:
+                data["sentences"].append(sentence)
     for node, attrs in g.nodes(data=True):
         attrs["cited"] = sum(w for _, _, w in g.in_edges(node, data="weight"))
     fill_from_registry(g, registry)
     return g
+
+
+def is_stated(key: str) -> bool:
+    """Is the edge keyed ``key`` one between two cited documents (not a citation)?"""
+    return key.startswith(STATED)
+
+
+def citing_nodes(g, node) -> set:
+    """The documents that cite ``node`` (edges between cited documents left out)."""
+    return {u for u, _, k in g.in_edges(node, keys=True) if not is_stated(k)}
+
+
+def cited_nodes(g, node) -> set:
+    """The documents ``node`` cites (edges between cited documents left out)."""
+    return {v for _, v, k in g.out_edges(node, keys=True) if not is_stated(k)}
 
 
 def fill_from_registry(g, registry) -> int:

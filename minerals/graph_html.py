@@ -14,6 +14,8 @@ import json
 from importlib import resources
 from math import sqrt
 
+from .graph import citing_nodes
+
 MAX_NODES = 2000  # beyond this many nodes the page shows a selection (``--max-nodes``)
 SPRING_LAYOUT_MAX = 400  # past this many nodes shown, an anchored layout (a spring layout is too slow)
 CORE_SHARE = 10  # of a selection, 1/CORE_SHARE are the most cited documents, the rest their best-linked neighbours
@@ -30,7 +32,7 @@ def select_nodes(g, max_nodes: int = MAX_NODES) -> tuple[list, str | None]:
     n = g.number_of_nodes()
     if n <= max_nodes:
         return list(g.nodes), None
-    citers = {v: len(set(g.predecessors(v))) for v in g.nodes}
+    citers = {v: len(citing_nodes(g, v)) for v in g.nodes}
     ranked = sorted(g.nodes, key=lambda v: (-citers[v], str(v)))
     core_size = max(1, max_nodes // CORE_SHARE)
     core = ranked[:core_size]
@@ -140,7 +142,7 @@ def graph_data(g, max_nodes: int = MAX_NODES) -> dict:
             "id": str(v), "number": a.get("number"), "doc_type": a.get("doc_type"), "issuer": a.get("issuer"),
             "jurisdiction": a.get("jurisdiction"), "date": a.get("date"), "title": a.get("title"),
             "path": a.get("path"), "mined": bool(a.get("mined")), "cited": int(a.get("cited") or 0),
-            "citers": len(set(g.predecessors(v))), "x": pos[v][0], "y": pos[v][1],
+            "citers": len(citing_nodes(g, v)), "x": pos[v][0], "y": pos[v][1],
         })
     pairs: dict = {}
     sentence_ids: dict[str, int] = {}  # one sentence often cites several documents: stored once

@@ -151,6 +151,26 @@ def type_by_word() -> dict[str, str]:
     return {fold(w): t.name for t in doc_types() for w in t.words}
 
 
+def relation_named(value: str) -> str:
+    """The relation a user means, typed with or without diacritics ("sua doi, bo sung", "can cu", "thuc hien")
+    or as one of its words ("sửa đổi" → "sửa đổi, bổ sung"); ValueError naming the valid ones otherwise."""
+    names = list(dict.fromkeys(r["relation"] for r in load("relations")["relations"]))
+    want = " ".join(fold(value).replace(",", " ").split())
+    for name in names:
+        if " ".join(fold(name).replace(",", " ").split()) == want:
+            return name
+    for word, name in relations():
+        if " ".join(word.replace(",", " ").split()) == want:
+            return name
+    raise ValueError(f"unknown relation {value!r}; valid: {', '.join(names)}")
+
+
+def type_named(value: str) -> str:
+    """The full type name a user means, typed with or without diacritics ("nghi dinh", "Quyết định") or as a
+    code ("NĐ", "TT"); the value itself when no type is named so."""
+    return type_by_word().get(fold(value)) or type_by_code().get(value.upper()) or value
+
+
 @functools.cache
 def issuer_codes() -> dict[str, str | None]:
     return {code: v["issuer"] for code, v in load("issuer_codes")["codes"].items()}

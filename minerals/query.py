@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import patterns
 from .dataset import TABLES, _schemas
 from .store import DatasetError, Store, first_line, is_url
 from .extract.citations import canonical_id
@@ -88,16 +89,14 @@ def citations(dataset, *, number=None, doc_type=None, issuer=None, year=None, re
         params.append(canonical_id(number))
     if doc_type:
         where.append("lower(c.doc_type) = lower(?)")
-        params.append(doc_type)
+        params.append(patterns.type_named(doc_type))
     if issuer:
         where.append("(c.issuer ILIKE ? OR c.issuer_normalized ILIKE ?)")
         params += [f"%{issuer}%", f"%{issuer}%"]
     if year:
         where.append("c.year = ?")
         params.append(int(year))
-    if relation:
-        where.append("c.relation = ?")
-        params.append(relation)
+    _relation(relation, where, params)
     if cited_by:
         where.append("(d.path = ? OR d.path LIKE ?)")
         params += [str(cited_by), f"%{Path(str(cited_by)).name}"]
@@ -114,12 +113,25 @@ def _select(con, select: str, where: list, params: list, order: str, limit, data
     return _df(con, sql, params, dataset)
 
 
-def cited_by(dataset, number: str, section: str | None = None):
+def _relation(relation: str | None, where: list, params: list, alias: str = "c") -> None:
+    """Keep the rows of one relation, named with or without diacritics ("can cu" is căn cứ)."""
+    if relation is None:
+        return
+    try:
+        name = patterns.relation_named(relation)
+    except ValueError as err:
+        raise DatasetError(f"--relation: {err}") from None
+    where.append(f"{alias}.relation = ?")
+    params.append(name)
+
+
+def cited_by(dataset, number: str, section: str | None = None, relation: str | None = None):
     """The documents that cite ``number``, with the sentence around each citation (``section``: only
-    citations in that part of the citing document)."""
+    citations in that part of the citing document; ``relation``: only those that name this relation)."""
     con = connect(dataset)
     where, params = ["split_part(c.id, '@', 1) = ?", "NOT c.short_form"], [canonical_id(number)]
     _section(section, where, params)
+    _relation(relation, where, params)
     return _df(con, f"""
         SELECT d.path AS document, d.doc_type AS its_type, d.number AS its_number, c.relation, c.page, c.section,
                c.context AS sentence

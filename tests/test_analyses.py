@@ -116,7 +116,7 @@ def test_degrees_add_up_to_the_edges(graph, tables, by):
     assert frame["nodes"].sum() == graph.number_of_nodes()
     assert frame["citations_in"].sum() == frame["citations_out"].sum() == graph.size(weight="weight") \
         == len(tables["citations"])
-    pairs = {(u, v) for u, v in graph.edges()}
+    pairs = {(u, v) for u, v, k in graph.edges(keys=True) if not k.startswith("stated: ")}  # citations only
     assert frame["cited_by"].sum() == frame["cites"].sum() == len(pairs)
     assert frame[by].is_unique
 
@@ -209,3 +209,83 @@ def test_graph_analysis_errors_are_one_line(tmp_path, mined_seeds, args):
     dataset = tmp_path / "nothing" if args == ["absent"] else mined_seeds
     r = runner.invoke(app, ["graph", *args, "--dataset", str(dataset)])
     assert r.exit_code == 1 and r.stderr.count("\n") == 1 and r.stderr.startswith("minerals: error:"), r.output
+
+
+# --- implementers (issue 17) ------------------------------------------------------------------------------
+PLANS = ["192068354fd1ffe5", "689f49d25e51cbaa", "8718801c503045f9", "001c610b2efdcf0c"]  # realdocs/archive
+
+
+@pytest.fixture(scope="module")
+def mined_plans(tmp_path_factory, _ocr_cache):
+    """Four realdocs/archive plans and decisions of 2025 that implement Nghị quyết 57-NQ/TW, most through
+    Nghị quyết 71/NQ-CP or 03/NQ-CP (the Government's action programmes for it), mined into a dataset."""
+    import shutil
+
+    from minerals.dataset import mine
+
+    src = tmp_path_factory.mktemp("plans")
+    for h in PLANS:
+        shutil.copy(CORPUS / "archive" / f"{h}.md", src)
+    out = src.parent / "plans-dataset"
+    mine(src, out, workers=1)
+    return out
+
+
+def test_stated_edges_join_two_cited_documents(mined_plans):
+    """'Nghị quyết số 71/NQ-CP … ban hành Chương trình hành động … thực hiện Nghị quyết số 57-NQ/TW': an edge
+    71/NQ-CP → 57-NQ/TW stated by the citing plans, which are its witnesses; it is no citation row."""
+    from minerals.graph import STATED
+
+    g = build_graph(mined_plans)
+    stated = g.get_edge_data("71/NQ-CP", "57-NQ/TW") or {}
+    assert any(k.startswith(STATED) and d["relation"] == "thực hiện" and d["weight"] == 0 and d["stated_by"]
+               for k, d in stated.items()), stated
+    assert g.size(weight="weight") == len(pd.read_parquet(mined_plans / "citations"))
+
+
+def test_implementers_go_down_through_chains(mined_plans):
+    g = build_graph(mined_plans)
+    frame = analyses.implementers(g, "57/NQ-TW")  # the state-style spelling of the Party number finds it
+    assert len(frame) and (frame["depth"] == 1).any()
+    through = frame[frame["depth"] >= 2]
+    assert len(through), frame
+    for r in through.itertuples():
+        hops = r.chain.split(" → ")
+        assert hops[-1] == "57-NQ/TW" and len(hops) == r.depth + 1
+    assert set(analyses.implementers(g, "57-NQ/TW", follow=("bãi bỏ",))["document"]) < set(frame["document"]) | {None}
+
+
+def test_graph_implementers_command(mined_plans):
+    r = runner.invoke(app, ["graph", "implementers", "57-NQ/TW", "--dataset", str(mined_plans)])
+    assert r.exit_code == 0, r.output
+    assert "→ 71/NQ-CP → 57-NQ/TW" in r.stdout or "→ 03/NQ-CP → 57-NQ/TW" in r.stdout, r.stdout
+    assert "through a chain" in r.stdout
+    r = runner.invoke(app, ["graph", "implementers", "57-NQ/TW", "-d", str(mined_plans), "--relation", "can cu", "--json"])
+    assert r.exit_code == 0 and {x["relation"] for x in json.loads(r.stdout)} == {"căn cứ"}, r.output
+    r = runner.invoke(app, ["graph", "implementers", "57-NQ/TW", "-d", str(mined_plans), "--relation", "colour"])
+    assert r.exit_code == 1 and r.stderr.startswith("minerals: error: --relation"), r.output
+
+
+def test_graph_degree_by_relation(mined_plans):
+    r = runner.invoke(app, ["graph", "degree", "--by", "relation", "--json", "--dataset", str(mined_plans)])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    direct = [x for x in rows if not x["between"]]
+    assert sum(x["citations"] for x in direct) == len(pd.read_parquet(mined_plans / "citations"))
+    assert any(x["between"] and x["relation"] == "thực hiện" and x["stated_by"] for x in rows)
+
+
+@pytest.mark.parametrize("typed, name", [("can cu", "căn cứ"), ("THUC HIEN", "thực hiện"), ("sửa đổi", "sửa đổi, bổ sung"),
+                                         ("sua doi, bo sung", "sửa đổi, bổ sung"), ("căn cứ", "căn cứ")])
+def test_relations_typed_without_diacritics(typed, name):
+    assert patterns.relation_named(typed) == name
+
+
+def test_query_cited_by_relation(mined_plans):
+    r = runner.invoke(app, ["query", "cited-by", "57/NQ-TW", "--relation", "can cu", "--json", "--dataset", str(mined_plans)])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert rows and {x["relation"] for x in rows} == {"căn cứ"}
+    r = runner.invoke(app, ["query", "citations", "--type", "nghi quyet", "--relation", "CAN CU", "--json",
+                            "--dataset", str(mined_plans)])
+    assert r.exit_code == 0 and {(x["doc_type"], x["relation"]) for x in json.loads(r.stdout)} == {("Nghị quyết", "căn cứ")}, r.output
