@@ -14,6 +14,9 @@ their full citation and are left out, so a finding is reported once, where the n
   1109/QĐ-UBND", realdocs 022: QĐ is Quyết định); generic words ("văn bản") never contradict.
 - ``malformed_number``: a number that matches none of the official shapes of ``patterns/checks.json``
   ("21/2007-TT-BLĐTBXH", seed 004: a dash where the slash belongs).
+- ``lookalike_characters``: a number printed with Cyrillic or Greek letters that copy Latin ones ("66/NQ-СР",
+  realdocs/archive: patterns/citations.json ``lookalikes``); its id reads them as Latin, the warning says where
+  the source text needs fixing.
 - ``date_vs_registry``: the date printed with a citation is not the date a registry of known documents
   (``minerals.registry``) gives that id; a number without a year is compared only with the entry of the printed
   date's year (another year's entry is another document).
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
@@ -33,7 +37,7 @@ from .extract.citations import _type_word_before
 
 KINDS = (
     "date_vs_number_year", "inconsistent_across_archive", "cited_after_citing", "type_contradicts_symbol",
-    "malformed_number", "date_vs_registry",
+    "malformed_number", "lookalike_characters", "date_vs_registry",
 )
 
 
@@ -252,6 +256,26 @@ def malformed_number(tables: dict) -> list[CitationWarning]:
     return out
 
 
+@functools.cache
+def _lookalikes() -> dict[str, str]:
+    return patterns.load("citations")["lookalikes"]["map"]
+
+
+def lookalike_characters(tables: dict) -> list[CitationWarning]:
+    paths = _paths(tables)
+    table = _lookalikes()
+    out = []
+    for row in _rows(tables["citations"]):
+        printed = row.get("text") or ""
+        odd = sorted({ch for ch in printed if ch in table})
+        if odd and not row.get("short_form"):
+            names = ", ".join(f"{ch} U+{ord(ch):04X} {unicodedata.name(ch, '?').split(' ')[0].title()} for {table[ch]}"
+                              for ch in odd)
+            out.append(_warning("lookalike_characters", row, paths,
+                                f"{printed!r} prints look-alike letters ({names}); read as {row['number']}"))
+    return out
+
+
 def date_vs_registry(tables: dict, registry) -> list[CitationWarning]:
     paths = _paths(tables)
     out = []
@@ -280,6 +304,7 @@ CHECKS: dict[str, Callable[[dict], list[CitationWarning]]] = {
     "cited_after_citing": cited_after_citing,
     "type_contradicts_symbol": type_contradicts_symbol,
     "malformed_number": malformed_number,
+    "lookalike_characters": lookalike_characters,
     "date_vs_registry": date_vs_registry,
 }
 NEEDS_REGISTRY = frozenset({"date_vs_registry"})

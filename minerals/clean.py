@@ -410,9 +410,38 @@ def clean_text(text: str, steps: Iterable[str] = tuple(STEPS)) -> tuple[str, Off
 
 
 def clean(doc: Document, steps: Iterable[str] = tuple(STEPS)) -> Document:
-    """Fill ``doc.text`` and ``doc.offsets`` from ``doc.raw``."""
+    """Fill ``doc.text`` and ``doc.offsets`` from ``doc.raw``; a text that no OCR of ours read but that reads
+    like OCR output is marked ``ocr_like`` (its citations get the repairs of OCR pages) and says so."""
     doc.text, doc.offsets = clean_text(doc.raw, steps)
+    if not any(p.method == "ocr" for p in doc.pages):
+        share = odd_word_share(doc.text)
+        doc.ocr_like = share >= patterns.load("ocr")["reads_like_ocr"]["odd_share"]
+        if doc.ocr_like:
+            doc.warnings.append(f"the text reads like OCR output ({share:.0%} of its words hold a letter or sign no "
+                                "Vietnamese word has): read as OCR")
     return doc
 
 
-__all__ = ["STEPS", "apply_edits", "clean", "clean_text"]
+_TOKEN_EDGE = ".,;:()[]\"“”‘’!?*|«»…-–"
+_SIGN_AMONG_LETTERS = regex.compile(r"[^\W\d_][&@'’][^\W\d_]|^[^\W\d_]{1,3}\d$")
+
+
+def odd_word_share(text: str) -> float:
+    """The share of the words in (a sample of) ``text`` that hold a letter of no Vietnamese word ("thäng", "mδt")
+    or a sign or digit among letters ("tru&ng", "s6"): patterns/ocr.json ``reads_like_ocr``."""
+    spec = patterns.load("ocr")["reads_like_ocr"]
+    alphabet = _ocr_alphabet()
+    words = [w for w in (t.strip(_TOKEN_EDGE) for t in text[: spec["sample"]].split()) if any(map(str.isalpha, w))]
+    if not words:
+        return 0.0
+    odd = sum(1 for w in words if not alphabet.issuperset(c for c in w.lower() if c.isalpha())
+              or _SIGN_AMONG_LETTERS.search(w))
+    return odd / len(words)
+
+
+@functools.cache
+def _ocr_alphabet() -> frozenset[str]:
+    return frozenset(patterns.load("ocr")["reads_like_ocr"]["alphabet"])
+
+
+__all__ = ["STEPS", "apply_edits", "clean", "clean_text", "odd_word_share"]

@@ -204,6 +204,7 @@ class Document:
     method: str = "text"
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    ocr_like: bool = False  # a text no OCR of ours read that reads like OCR output (clean.odd_word_share)
     text: str | None = None
     offsets: OffsetMap = field(default_factory=OffsetMap)
     info: DocumentInfo = field(default_factory=DocumentInfo)
@@ -225,7 +226,9 @@ class Document:
         return page.number if page else 1
 
     def is_ocr_at(self, pos: int) -> bool:
-        """Whether the text at clean offset ``pos`` was read by OCR."""
+        """Whether the text at clean offset ``pos`` was read by OCR (ours, or another tool's: ``ocr_like``)."""
+        if self.ocr_like:
+            return True
         page = self._page(pos)
         return page is not None and page.method == "ocr"
 

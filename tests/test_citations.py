@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import minerals
@@ -204,3 +206,76 @@ def test_issuer_and_entity_gold_halves():
     assert t["tuning"]["entity"].n_gold + t["held-out"]["entity"].n_gold >= 300
     assert t["held-out"]["issuer_named"].precision >= 0.85
     assert t["held-out"]["entity"].f1 >= 0.65
+
+
+# --- one id for every spelling (issue 17): a property over real registry numbers ---------------------------
+def _registry_numbers() -> list[str]:
+    import csv
+    import gzip
+    import io
+    from importlib import resources
+
+    with resources.files("minerals").joinpath("data/registry.csv.gz").open("rb") as fh:
+        rows = list(csv.DictReader(io.TextIOWrapper(gzip.open(fh), encoding="utf-8")))
+    from minerals.checks import is_well_formed
+
+    # 8 of the 4,516 distinct numbers are registered misprinted ("157/TB_UBND", "1830QĐ-UBND", "12/Ctr-UBND"):
+    # not an official shape (minerals check's malformed_number), and not what this property is about
+    return sorted({r["number"] for r in rows if r["number"] and is_well_formed(r["number"])})
+
+
+_CYRILLIC = {latin: cyr for cyr, latin in patterns.load("citations")["lookalikes"]["map"].items()
+             if cyr.isupper() and "\u0400" <= cyr <= "\u04ff"}
+
+
+def _known_code_set() -> frozenset[str]:
+    from minerals.extract.citations import _known_codes
+
+    return frozenset(c.upper() for c in (*_known_codes(), *patterns.type_by_code()))
+
+
+def _spell(number: str, data) -> str:
+    """One way a real archive prints ``number`` (realdocs/archive, issue 17), drawn by hypothesis."""
+    from hypothesis import strategies as st
+
+    s = number
+    m = re.fullmatch(r"(\d+)/(\d{4})/([A-ZĐ]{2})-([A-ZĐ]+)", s)
+    if m and data.draw(st.booleans(), "joined type code"):  # 118/2025/NĐCP
+        s = f"{m[1]}/{m[2]}/{m[3]}{m[4]}"
+    m = re.fullmatch(r"(\d+)-([A-Z]+)/TW", s)
+    if m and data.draw(st.booleans(), "state-shaped Party number"):  # 57/NQ-TW
+        s = f"{m[1]}/{m[2]}-TW"
+    if data.draw(st.booleans(), "lost diacritics"):  # ND-CP, QD-UBND: in codes minerals knows (a unit's own
+        known = _known_code_set()  # code, "HĐPH", cannot be told from one with a D)
+        s = "".join(part.replace("Đ", "D") if part.upper() in known else part for part in re.split(r"([-/])", s))
+    if data.draw(st.booleans(), "Cyrillic look-alikes"):  # 66/NQ-СР
+        s = "".join(_CYRILLIC.get(ch, ch) if ch.isupper() and data.draw(st.booleans()) else ch for ch in s)
+    if data.draw(st.booleans(), "full-width digits"):
+        s = "".join(chr(ord(ch) + 0xFEE0) if ch.isdigit() and data.draw(st.booleans()) else ch for ch in s)
+    if data.draw(st.booleans(), "spaces at the slashes"):  # 118 /2025/ NĐ-CP
+        s = s.replace("/", data.draw(st.sampled_from([" /", "/ ", " / ", "/"])), 1)
+    if data.draw(st.booleans(), "another dash"):
+        s = s.replace("-", data.draw(st.sampled_from(["–", "‑", "−", " - ", "- "])))
+    return s
+
+
+def test_every_spelling_of_a_registry_number_has_its_id():
+    """Spellings real archives print of the shipped registry's real numbers, in a real sentence shape, get the
+    id of the number as registered."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from minerals.extract.citations import canonical_id
+
+    numbers = _registry_numbers()
+
+    @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.sampled_from(numbers), st.data())
+    def check(number, data):
+        printed = _spell(number, data)
+        text = f"Căn cứ văn bản số {printed} ngày 15/3/2024 của cơ quan;"
+        doc = minerals.extract(minerals.clean(Document(path="x", sha256="", raw=text, pages=[Page(1, 0, len(text))])))
+        ids = [c.id.split("@")[0] for c in doc.citations]
+        assert ids == [canonical_id(number)], (printed, [c.number for c in doc.citations])
+
+    check()

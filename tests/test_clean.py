@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import minerals
+from minerals.clean import odd_word_share
 from minerals.extract.citations import normalize_number
 
 from .conftest import corpus_file
@@ -56,3 +57,21 @@ def test_offsets_map_back_to_raw_text(processed):
             assert normalize_number(raw) == normalize_number(c.text), (doc.path, raw, c.text)
             checked += 1
     assert checked > 200
+
+
+def test_text_that_reads_like_ocr_gets_the_repairs_of_ocr_pages():
+    """realdocs/texts 033 is PaddleOCR output saved as .txt ('Cän cú Nghi dinh s6 35/2Q13/ND-CP'): it reads like
+    OCR, says so, and its citations get the OCR repairs (issue 17); typed texts do not read so."""
+    import minerals
+
+    doc = minerals.process(corpus_file("033_"))
+    assert doc.ocr_like and any("reads like OCR" in w for w in doc.warnings)
+    assert "35/2013/NĐ-CP" in {c.number for c in doc.citations}
+    for prefix in ("001_", "004_", "013_", "031_"):
+        typed = minerals.clean(minerals.read(corpus_file(prefix)))
+        assert not typed.ocr_like and odd_word_share(typed.text) < 0.02, prefix
+
+
+def test_odd_word_share_on_real_lines():
+    assert odd_word_share("Th6ng tu s6 86/2016/TT-BQP ngay 20 thäng 6 nam 2016 cua B tru&ng Bö Quóc phöng") > 0.3
+    assert odd_word_share("Thông tư số 86/2016/TT-BQP ngày 20 tháng 6 năm 2016 của Bộ trưởng Bộ Quốc phòng") == 0

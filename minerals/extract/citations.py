@@ -48,9 +48,13 @@ def _normalize_number(raw: str, ocr: bool) -> str:
     s = _SPACES.sub("", s)
     parts = _SEPARATORS.split(s)
     fix = _fix_ocr_code if ocr else _fix_code
+    if ocr and len(parts) >= 5 and parts[1] == parts[3] == "/" and len(parts[2]) == 4 and not parts[2].isdigit():
+        year = parts[2].translate(_OCR_TABLE)  # "35/2Q13/ND-CP": a letter OCR read for a digit of the year
+        if year.isdigit() and year[:2] in ("19", "20"):
+            parts[2] = year
     out = [fix(p) if i % 2 == 0 and i > 0 else p for i, p in enumerate(parts)]
     if len(out) >= 5 and out[1] == out[3] == "/" and len(out[2]) == 4 and out[2].isdigit():
-        out[4] = _split_joined(out[4])  # the type code of a norm: "118/2025/NĐCP"
+        out[4] = _split_joined(out[4], fix)  # the type code of a norm: "118/2025/NĐCP"
     return "".join(out)
 
 
@@ -60,16 +64,18 @@ def _lookalike_table() -> dict[int, str]:
     return str.maketrans(patterns.load("citations")["lookalikes"]["map"])
 
 
-def _split_joined(seg: str) -> str:
-    """A type code and an issuer code printed without their dash ("NĐCP" → "NĐ-CP", realdocs/archive)."""
+def _split_joined(seg: str, fix=lambda s: s) -> str:
+    """A type code and an issuer code printed without their dash ("NĐCP" → "NĐ-CP", realdocs/archive; also
+    with the diacritic lost, "NDCP": each part is then ``fix``ed as a code of its own)."""
     known = _known_codes()
     up = seg.upper()
     if len(seg) < 4 or up in known or not seg.isalpha():
         return seg
     types = {c.upper() for c in patterns.type_by_code()}
     for i in range(2, len(seg) - 1):
-        if up[:i] in types and up[i:] in known:
-            return seg[:i] + "-" + seg[i:]
+        a, b = fix(seg[:i]), fix(seg[i:])
+        if a.upper() in types and b.upper() in known:
+            return a + "-" + b
     return seg
 
 
@@ -221,6 +227,8 @@ _NUMBER_WORD = regex.compile(r"(?:" + "|".join([_L("số"), "s6", "S6", "so", "S
 _CLAUSE_END = regex.compile(r"[.;!?](?![\d])|(?<=[:*|])[ \t]*\n|\n(?=[ \t]*(?:[-+•|]|\*(?!\*)|[a-zđ]\)|\d+[.)]|[IVX]+\.))", regex.REVERSE)
 _LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh"}
 _LAW_TYPE_WORDS = tuple(" " + patterns.fold(t) for t in _LAW_TYPES)
+_PASSIVE_WORDS = tuple(" " + patterns.fold(w) for w in patterns.load("relations")["passive_markers"]["words"])
+_PASSIVE_ACTS = frozenset(patterns.load("relations")["passive_markers"]["relations"])
 _YIELDING = frozenset(patterns.fold(w) for w in patterns.load("relations")["yield_to_earlier"]["words"])
 _RELATION_OF = dict(patterns.relations())
 # the type word (and "số") right before a bare number: "Nghị định 126", "Thông tư số 55"
@@ -374,7 +382,8 @@ def _relation_before(text: str, head: int) -> str | None:
     folded = " " + patterns.fold(window).replace("\n", " ") + " "
     found = None
     for m in patterns.relations_regex().finditer(folded):  # backwards: nearest first
-        if folded[: m.start()].rstrip().endswith(_LAW_TYPE_WORDS):
+        before = folded[: m.start()].rstrip()
+        if before.endswith(_LAW_TYPE_WORDS) or (before.endswith(_PASSIVE_WORDS) and _RELATION_OF[m[0]] in _PASSIVE_ACTS):
             continue
         if found is None:
             found = m[0]
@@ -687,6 +696,8 @@ def _between_rules() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern, dict[
             for w in rule["words"]:
                 f = patterns.fold(w)
                 of.setdefault(f"{voice}:{f}", rule["relation"])
+                if rule.get("adjacent"):
+                    of[f"adjacent:{f}"] = rule["relation"]
                 words.append(f)
         alt = "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
         rxs.append(regex.compile(rf"(?<![\p{{L}}])(?:{alt})(?![\p{{L}}])"))
@@ -721,8 +732,9 @@ def _relate(text: str, mentions: list[_Mention]) -> None:
             b.acts_on, b.acts_as, b.relation = a, of["passive:" + m[0]], a.relation
             continue
         m = None
-        for m in active.finditer(folded):
-            pass  # the verb nearest the later citation
+        for found in active.finditer(folded):  # the verb nearest the later citation, not a passive one
+            if not (" " + folded[: found.start()]).rstrip().endswith(_PASSIVE_WORDS):  # "… thủ tục … bị bãi bỏ"
+                m = found
         if m and not _AND.search(folded, m.end()):  # "hướng dẫn … của Luật … và Nghị định số 126": a second object
             if a.acts_on is None:
                 a.acts_on, a.acts_as = b, of["active:" + m[0]]
@@ -736,7 +748,7 @@ def _relate(text: str, mentions: list[_Mention]) -> None:
             limit = min(len(text), mt.tail + 160)
             end = _GAP_END.search(text, mt.tail, limit)
             m = after.search(patterns.fold(text[mt.tail : end.start() if end else limit]))
-            if m:
+            if m and (f"adjacent:{m[0]}" not in of or len(text[mt.tail : mt.tail + m.start()].split()) <= 2):
                 mt.relation = of["after:" + m[0]]
 
 
