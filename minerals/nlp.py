@@ -304,6 +304,8 @@ class EntityComponent:
                     continue  # "các vụ việc làm", "chính phủ điện tử": lower-case words, not a name
                 extended = _extend_place(t, span)
                 if kind == "generic" and extended.end == span.end:
+                    if t.text(span.start, span.end).lower() in _containers():
+                        spans.append(Cand(span.start, span.end, "ORG", "container"))  # "Văn phòng" + "UBND tỉnh"
                     continue  # "UBND", "Bảo hiểm xã hội" alone: a kind of body, not one
                 span = extended
             spans.append(span)
@@ -526,7 +528,7 @@ def _merge_containers(t: Tokens, ents: list[Cand]) -> list[Cand]:
             out[-1] = Cand(out[-1].start, ent.end, "ORG")
         else:
             out.append(ent)
-    return out
+    return [c for c in out if c.kind != "container"]  # a generic container alone ("Văn phòng") names no body
 
 
 def _extend_place_name(t: Tokens, span: Cand) -> Cand | None:
@@ -573,6 +575,9 @@ def _after_level(W: list[str], span: Cand) -> bool:
     return prev in _LEVELS_ONE or prev in ("phố", "trấn") or prev == "xã"
 
 
+_BODY_AFTER_LEVEL = frozenset({"ủy", "uỷ", "đoàn"})  # "Tỉnh ủy", "Huyện uỷ", "Tỉnh đoàn": bodies, not places
+
+
 def _extend_place(t: Tokens, span: Cand) -> Cand:
     """Take in '(tỉnh|huyện|thành phố …) Name Name' after a body's name."""
     W = t.W
@@ -584,6 +589,8 @@ def _extend_place(t: Tokens, span: Cand) -> Cand:
     if j + 1 < n and W[j].lower() == "cấp" and W[j + 1].lower() in ("tỉnh", "huyện", "xã", "trung"):
         end = min(n, j + 2 + (W[j + 1].lower() == "trung"))
         return Cand(span.start, end, span.label)  # "UBND cấp huyện", "UBND cấp trung ương"
+    if j + 1 < n and W[j].lower() in _LEVELS_ONE and W[j + 1].lower() in _BODY_AFTER_LEVEL:
+        return span  # "Thường trực Tỉnh ủy": the level word opens the next body's name (realdocs/archive)
     if j < n and W[j].lower() in _LEVELS_ONE:
         j += 1
         if j < n and W[j] == "." and W[j - 1].lower() in ("tp", "tx"):
