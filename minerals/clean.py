@@ -277,10 +277,12 @@ _UPPER_OR_DIGIT = regex.compile(r"[\p{Lu}\d]")
 _LOWER_OR_DIGIT = regex.compile(r"[\p{Ll}\d(]")
 _END_PUNCT = regex.compile(r"[.:;!?…]['\"”)\]]*$", regex.REVERSE)
 _END_PUNCT_LAST = ".:;!?…'\"”)]"  # the characters a _END_PUNCT match can end with
-# A line ending in one of these cannot end a paragraph ("của Bộ trưởng Bộ" ⏎ "Tài chính", realdocs 004).
+# A line ending in one of these cannot end a paragraph ("của Bộ trưởng Bộ" ⏎ "Tài chính", realdocs 004; "của Văn
+# phòng" ⏎ "Chính phủ", "đề nghị của Giám đốc" ⏎ "Sở Khoa học và Công nghệ", realdocs/archive).
 _DANGLING = regex.compile(
     r"(?:[,–-]|(?<!\p{L})(?:và|của|số|ngày|tháng|năm|về|tại|theo|các|những|với|cho|Bộ|Sở|Ban|Cục|Phòng|Ủy ban|"
-    r"Hội đồng|Thủ tướng|Bộ trưởng|Chủ tịch|Nghị định|Quyết định|Thông tư|Chỉ thị|Nghị quyết|Kế hoạch|Công văn|Luật))$",
+    r"Hội đồng|Thủ tướng|Bộ trưởng|Chủ tịch|Nghị định|Quyết định|Thông tư|Chỉ thị|Nghị quyết|Kế hoạch|Công văn|Luật|"
+    r"Văn phòng|Giám đốc|Chủ nhiệm|Trung tâm))$",
     regex.REVERSE,  # anchored at the end: searched from the end
 )
 _NUMBER_CUT = regex.compile(r"\d[\d.]*\s*/[\p{L}\d&/-]*[-/]$", regex.REVERSE)
