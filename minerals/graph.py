@@ -178,12 +178,12 @@ def is_stated(key: str) -> bool:
 
 def citing_nodes(g, node) -> set:
     """The documents that cite ``node`` (edges between cited documents left out)."""
-    return {u for u, _, k in g.in_edges(node, keys=True) if not is_stated(k)}
+    return {u for u, keys in g.pred[node].items() if any(not k.startswith(STATED) for k in keys)}
 
 
 def cited_nodes(g, node) -> set:
     """The documents ``node`` cites (edges between cited documents left out)."""
-    return {v for _, v, k in g.out_edges(node, keys=True) if not is_stated(k)}
+    return {v for v, keys in g.succ[node].items() if any(not k.startswith(STATED) for k in keys)}
 
 
 def fill_from_registry(g, registry) -> int:
