@@ -13,7 +13,7 @@ import unicodedata
 from itertools import filterfalse
 from pathlib import Path
 
-PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
+from .patterns import PATTERNS_DIR  # noqa: E402 - one home for where the rules are
 
 # TCVN 5712:1993 (VN3 / "ABC"), one byte per letter. Capitals with a tone mark live in the companion
 # upper-case font (.VnTimeH) on the same codes, so they convert to lower case; case cannot be recovered.

@@ -17,7 +17,15 @@ import regex
 
 from .errors import PatternError
 
-PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
+def _patterns_dir() -> Path:
+    """The rule files: inside the installed package (``minerals/patterns/``, where a wheel puts them), else the
+    repository's ``patterns/`` beside the package (a checkout, an editable install)."""
+    here = Path(__file__).resolve().parent
+    inside = here / "patterns"
+    return inside if (inside / "citations.json").is_file() else here.parent / "patterns"
+
+
+PATTERNS_DIR = _patterns_dir()
 
 
 @functools.cache
