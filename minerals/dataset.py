@@ -129,7 +129,8 @@ def walk_rows(archive: str | Path, exclude: str | Path | None = None) -> Iterato
             if _skipped(e.name):
                 continue
             path = os.path.join(folder, e.name)
-            supported = os.path.splitext(e.name)[1].lower() in SUPPORTED
+            suffix = os.path.splitext(e.name)[1].lower()
+            supported = suffix in SUPPORTED or not suffix  # a file without a suffix is read by its content
             try:
                 if e.is_symlink():
                     target = os.path.realpath(path)

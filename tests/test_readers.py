@@ -104,10 +104,13 @@ def test_huge_file_refused_before_reading(tmp_path):
         minerals.read(path)
 
 
-def test_unsupported_suffix(tmp_path):
-    (tmp_path / "a.xyz").write_text("x")
-    with pytest.raises(UnsupportedFormatError, match=".txt"):
-        minerals.read(tmp_path / "a.xyz")
+def test_any_suffix_is_read_by_content(tmp_path):
+    """Issue 18: whatever its name, a file is read by what it holds (text, else a named error)."""
+    (tmp_path / "a.xyz").write_text("Căn cứ Nghị định số 126/2007/NĐ-CP", encoding="utf-8")
+    assert "126/2007" in minerals.read(tmp_path / "a.xyz").raw
+    (tmp_path / "b.xyz").write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(minerals.errors.BinaryFileError):
+        minerals.read(tmp_path / "b.xyz")
 
 
 def test_non_vietnamese_text_gives_empty_result(tmp_path):

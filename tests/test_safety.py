@@ -530,3 +530,29 @@ def test_a_full_disk_stops_at_the_failing_batch_and_counts_right(tmp_path, monke
     monkeypatch.undo()
     assert len(minerals.open_dataset(out)["documents"]) == 2
     assert mine(archive, out, workers=1).documents == 1
+
+
+def test_files_are_read_by_content_and_odd_paths_are_one_line(tmp_path):
+    """Issue 18 (../shared/FUZZ.md section 1): a PDF saved as .txt and a text without a suffix are read by their
+    content; a directory named .pdf, a FIFO and a symlink loop are one named error; a run of 5,000 digits is no
+    number and no traceback."""
+    import os
+
+    from minerals.errors import ReadError
+
+    pdf = tmp_path / "nd45.txt"
+    pdf.write_bytes(corpus_file("009_", ".pdf").read_bytes())
+    assert minerals.read(pdf).method in ("text", "mixed", "ocr") and "45/2026/NĐ-CP" in minerals.process(pdf).info.number
+    plain = tmp_path / "van_ban"
+    plain.write_bytes(corpus_file("001_").read_bytes())
+    assert "20-CT/TW" in {c.number for c in minerals.process(plain).citations}
+    (tmp_path / "dir.pdf").mkdir()
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    for name in ("dir.pdf", "pipe.txt", "loop.txt"):
+        with pytest.raises(ReadError):
+            minerals.read(tmp_path / name)
+    digits = tmp_path / "digits.txt"
+    digits.write_text("Căn cứ Nghị định số 126/2007/NĐ-CP; " + "9" * 5000 + " người", encoding="utf-8")
+    doc = minerals.process(digits)
+    assert "126/2007/NĐ-CP" in {c.number for c in doc.citations} and not any(q.value and q.value > 1e30 for q in doc.quantities)

@@ -22,6 +22,8 @@ def parse_number(s: str) -> int | float:
     if not _WELL_FORMED.fullmatch(s):
         raise MalformedNumber(f"malformed number {s!r}")
     whole, _, frac = s.replace(".", "").partition(",")
+    if len(whole) > 30:  # no count or amount has 31 digits: "9"×5000 is no number (and int() refuses > 4300)
+        raise MalformedNumber(f"malformed number {s[:20]!r}…: {len(whole)} digits")
     if frac:
         return float(f"{whole}.{frac}")
     return int(whole)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
-from ..errors import UnsupportedFormatError
+from ..errors import ReadError, UnsupportedFormatError  # noqa: F401 - UnsupportedFormatError kept for callers
 from ..models import Document
 from .office import read_doc, read_docx
 from .pdf import read_pdf
@@ -16,16 +17,42 @@ READERS = {
 }
 
 
+# what a file's first bytes say it is, whatever its name (issue 18: PDFs saved as .txt, files without a suffix)
+MAGIC = ((b"%PDF", read_pdf), (b"PK\x03\x04", read_docx), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", read_doc))
+
+
+def reader_for(path: Path):
+    """The reader for ``path``: by its content when its first bytes are a PDF, a zip (docx) or an OLE file
+    (doc), else by its suffix, else text (the text reader detects the encoding, and says when it is binary).
+    A path that is no regular file (a directory, a pipe, a device, a symlink loop) is a ``ReadError``."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ReadError(path, "no such file") from None
+    except OSError as err:
+        raise ReadError(path, f"cannot be read ({err.strerror or err})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError(path, "not a regular file (a directory, a pipe or a device)")
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError as err:
+        raise ReadError(path, f"cannot be read ({err.strerror or err})") from None
+    for magic, reader in MAGIC:
+        if head.startswith(magic):
+            return reader
+    return READERS.get(path.suffix.lower(), read_text)
+
+
 def read(path: str | Path, *, max_bytes: int | None = None, use_ocr: bool = True) -> Document:
-    """Read ``path`` into a Document with the reader for its suffix. Raises a ``ReadError`` when it cannot."""
+    """Read ``path`` into a Document with the reader its content or suffix names (``reader_for``). Raises a
+    ``ReadError`` when it cannot."""
     path = Path(path)
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        raise UnsupportedFormatError(path, path.suffix or "(none)", sorted(READERS))
+    reader = reader_for(path)
     kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
     if reader is read_pdf:
         kwargs["use_ocr"] = use_ocr
     return reader(path, **kwargs)
 
 
-__all__ = ["read", "read_text", "read_pdf", "read_docx", "read_doc", "READERS"]
+__all__ = ["read", "reader_for", "read_text", "read_pdf", "read_docx", "read_doc", "READERS"]
