@@ -556,3 +556,16 @@ def test_files_are_read_by_content_and_odd_paths_are_one_line(tmp_path):
     digits.write_text("Căn cứ Nghị định số 126/2007/NĐ-CP; " + "9" * 5000 + " người", encoding="utf-8")
     doc = minerals.process(digits)
     assert "126/2007/NĐ-CP" in {c.number for c in doc.citations} and not any(q.value and q.value > 1e30 for q in doc.quantities)
+
+
+def test_docx_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    """../shared/FUZZ.md: a .docx of 2.9 MB unpacking to 1 GB of XML took > 12 GB; refused in a bounded read."""
+    from minerals.errors import ReadError
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document>" + "a" * 80_000_000 + "</w:document>")
+    with pytest.raises(ReadError, match="zip bomb"):
+        minerals.read(bomb)
+    assert minerals.read(corpus_file("004_51401b993265fa13_seed", ".docx")).raw.strip()

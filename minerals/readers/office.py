@@ -22,6 +22,7 @@ def read_docx(path: str | Path, **_: object) -> Document:
 
     path = Path(path)
     data = _bytes(path)
+    _check_zip_xml(path)
     try:
         d: DocxDocument = docx.Document(str(path))
     except Exception as err:  # noqa: BLE001 - python-docx raises many types for a bad zip/XML
@@ -40,6 +41,36 @@ def read_docx(path: str | Path, **_: object) -> Document:
         raise EmptyFileError(path)
     return Document(path=str(path), sha256=hashlib.sha256(data).hexdigest(), raw=text, pages=pages_of(text),
                     method="text", encoding="docx")
+
+
+MAX_XML_BYTES = 64_000_000  # the XML a .docx may unpack to: real ones hold a few MB; a zip bomb holds gigabytes
+
+
+def _check_zip_xml(path: Path) -> None:
+    """Refuse a .docx whose XML parts unpack past ``MAX_XML_BYTES``: by their declared sizes first, then by
+    reading them in chunks (a zip can lie about sizes), so a zip bomb costs a bounded read, never the memory
+    python-docx would take (../shared/FUZZ.md: 2.9 MB unpacking to 1 GB of XML took > 12 GB)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = [i for i in z.infolist() if i.filename.endswith((".xml", ".rels"))]
+            declared = sum(i.file_size for i in parts)
+            if declared > MAX_XML_BYTES:
+                raise ReadError(path, f"its XML unpacks to {declared / 1e6:.0f} MB (a zip bomb?); the limit is "
+                                      f"{MAX_XML_BYTES / 1e6:.0f} MB")
+            total = 0
+            for info in parts:
+                with z.open(info) as f:
+                    while chunk := f.read(1 << 20):
+                        total += len(chunk)
+                        if total > MAX_XML_BYTES:
+                            raise ReadError(path, f"its XML unpacks to more than {MAX_XML_BYTES / 1e6:.0f} MB "
+                                                  "(a zip bomb?)")
+    except ReadError:
+        raise
+    except Exception as err:  # noqa: BLE001 - zipfile raises many types for a bad archive
+        raise ReadError(path, f"not a readable .docx ({type(err).__name__}: {err})") from err
 
 
 def read_doc(path: str | Path, **_: object) -> Document:
