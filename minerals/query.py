@@ -146,17 +146,23 @@ def top(dataset, by: str | None = None, limit: int = 20, section: str | None = N
     con = connect(dataset)
     where, params = [], []
     _section(section, where, params)
+    by = "type" if by == "doc_type" else by  # the graph's name for it (minerals graph top --by doc_type)
     group = {"type": "c.doc_type", "year": "c.year", None: None}.get(by, "invalid")
     if group == "invalid":
-        raise DatasetError(f"top --by {by!r}: valid values are type, year")
+        raise DatasetError(f"top --by {by!r}: valid values are type (or doc_type), year")
     key = f"{group} AS {by}, " if group else ""
-    return _df(con, f"""
+    inner = f"""
         SELECT {key}split_part(c.id, '@', 1) AS number, any_value(c.doc_type) AS doc_type,
                count(DISTINCT c.doc_id) AS documents, count(*) AS mentions
         FROM citations c {"WHERE " + " AND ".join(where) if where else ""}
-        GROUP BY {group + ", " if group else ""}split_part(c.id, '@', 1)
-        ORDER BY {(group + ", ") if group else ""}documents DESC, mentions DESC, number
-        LIMIT {int(limit) if not group else 100000}""", params or None, dataset)
+        GROUP BY {group + ", " if group else ""}split_part(c.id, '@', 1)"""
+    if not group:
+        return _df(con, inner + f" ORDER BY documents DESC, mentions DESC, number LIMIT {int(limit)}", params or None,
+                   dataset)
+    # --limit is per group with --by (issue 18: it was ignored, 1,732 rows for --limit 1)
+    return _df(con, f"""SELECT * FROM ({inner}) AS t
+        QUALIFY row_number() OVER (PARTITION BY {by} ORDER BY documents DESC, mentions DESC, number) <= {int(limit)}
+        ORDER BY {by}, documents DESC, mentions DESC, number""", params or None, dataset)
 
 
 def targets(dataset, *, indicator=None, deadline=None, kind=None, issuer=None, section=None, limit=None):

@@ -289,3 +289,14 @@ def test_query_cited_by_relation(mined_plans):
     r = runner.invoke(app, ["query", "citations", "--type", "nghi quyet", "--relation", "CAN CU", "--json",
                             "--dataset", str(mined_plans)])
     assert r.exit_code == 0 and {(x["doc_type"], x["relation"]) for x in json.loads(r.stdout)} == {("Nghị quyết", "căn cứ")}, r.output
+
+
+@pytest.mark.parametrize("by", ["type", "doc_type", "year"])
+def test_query_top_limit_is_per_group(mined_seeds, by):
+    """Issue 18: `query top --by type --limit 1` printed every row; now at most LIMIT per group, and --by takes
+    the graph's doc_type too."""
+    r = runner.invoke(app, ["query", "top", "--by", by, "--limit", "1", "--json", "--dataset", str(mined_seeds)])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    key = "year" if by == "year" else "type"
+    assert rows and len(rows) == len({x[key] for x in rows})
