@@ -329,6 +329,32 @@ def _hop(g, u: str, v: str, follow: tuple[str, ...] | None) -> tuple[str | None,
     return data.get("relation"), (sentences[0] if sentences else None)
 
 
+def _walk(g, root: str, follow: tuple[str, ...] | None, down: bool = False):
+    """Breadth-first from ``root`` along edges whose relation ``_hop`` follows: up to the cited documents, or
+    (``down``) to the citing ones. Each document is reached once, by its shortest walk, so cycles end. Returns
+    its depth, the (neighbour it was reached from, relation, sentence) of each, and the children of each in
+    the order reached."""
+    parent: dict[str, tuple[str, str | None, str | None]] = {}
+    children: dict[str, list[str]] = {}
+    depth = {root: 0}
+    queue = deque([root])
+    while queue:
+        u = queue.popleft()
+        hops = []
+        for v in set(g.predecessors(u) if down else g.successors(u)):
+            if v in depth:
+                continue
+            hop = _hop(g, v, u, follow) if down else _hop(g, u, v, follow)
+            if hop:
+                hops.append((v, hop))
+        for v, hop in sorted(hops, key=lambda t: t[0]):
+            depth[v] = depth[u] + 1
+            parent[v] = (u, *hop)
+            children.setdefault(u, []).append(v)
+            queue.append(v)
+    return depth, parent, children
+
+
 def chain(g, start: str, follow: tuple[str, ...] | None = ()):
     """The documents ``start`` implements, up to the national ones: a breadth-first walk along citation edges
     whose relation is in ``follow`` (default: patterns/analyses.json ``chain.follow``; None: every edge),
@@ -342,24 +368,7 @@ def chain(g, start: str, follow: tuple[str, ...] | None = ()):
     if follow == ():
         follow = followed_relations()
     root = find_node(g, start)
-    parent: dict[str, tuple[str, str | None, str | None]] = {}
-    children: dict[str, list[str]] = {}
-    depth = {root: 0}
-    queue = deque([root])
-    while queue:
-        u = queue.popleft()
-        hops = []
-        for v in set(g.successors(u)):
-            if v in depth:
-                continue
-            hop = _hop(g, u, v, follow)
-            if hop:
-                hops.append((v, hop))
-        for v, hop in sorted(hops, key=lambda t: t[0]):
-            depth[v] = depth[u] + 1
-            parent[v] = (u, *hop)
-            children.setdefault(u, []).append(v)
-            queue.append(v)
+    depth, parent, children = _walk(g, root, follow)
 
     national = {n for n in depth if n != root and node_level(g.nodes[n]) == "national"}
     # national documents with no followed edge to another national one on the chain (cycles: the whole
@@ -399,22 +408,7 @@ def implementers(g, target: str, follow: tuple[str, ...] | None = ()):
     if follow == ():
         follow = followed_relations()
     root = find_node(g, target)
-    via: dict[str, tuple[str, str | None, str | None]] = {}
-    depth = {root: 0}
-    queue = deque([root])
-    while queue:
-        v = queue.popleft()
-        hops = []
-        for u in set(g.predecessors(v)):
-            if u in depth:
-                continue
-            hop = _hop(g, u, v, follow)
-            if hop:
-                hops.append((u, hop))
-        for u, hop in sorted(hops, key=lambda t: t[0]):
-            depth[u] = depth[v] + 1
-            via[u] = (v, *hop)
-            queue.append(u)
+    depth, via, _ = _walk(g, root, follow, down=True)
 
     def label(n: str) -> str:
         a = g.nodes[n]

@@ -256,14 +256,9 @@ def malformed_number(tables: dict) -> list[CitationWarning]:
     return out
 
 
-@functools.cache
-def _lookalikes() -> dict[str, str]:
-    return patterns.load("citations")["lookalikes"]["map"]
-
-
 def lookalike_characters(tables: dict) -> list[CitationWarning]:
     paths = _paths(tables)
-    table = _lookalikes()
+    table = patterns.load("citations")["lookalikes"]["map"]  # what the id reads them as
     out = []
     for row in _rows(tables["citations"]):
         printed = row.get("text") or ""

@@ -270,7 +270,8 @@ _BREAK = regex.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")  # the rule; found faster
 # _BREAK from its first line break on: a pattern that starts with "\n" is found by a fast scan, not tried at
 # every position; the spaces before the "\n" are added back by hand (see unwrap_lines).
 _BREAK_FROM_NL = stdlib_re.compile(r"\n(?:[ \t]*\n)*[ \t]*")
-_LIST_START = regex.compile(
+# a line that opens a list item, an article or a table row (also where citations' clauses end)
+LIST_START = regex.compile(
     r"(?:[-+•*–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVXLC]{1,5}[.)]\s|(?:Điều|Chương|Mục|Phần|PHẦN|CHƯƠNG)\s+[\dIVXLC]|\|)"
 )
 _UPPER_OR_DIGIT = regex.compile(r"[\p{Lu}\d]")
@@ -319,7 +320,7 @@ def unwrap_lines(text: str) -> Iterable[Edit]:
             yield start, end, ""  # "485/QĐ-" ⏎ "UBND"
         elif (
             (last in _END_PUNCT_LAST and _END_PUNCT.search(prev_line))
-            or _LIST_START.match(nxt)
+            or LIST_START.match(nxt)
             or last == "|"
         ):
             yield start, end, "\n"

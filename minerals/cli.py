@@ -315,6 +315,24 @@ def _analysis(fn, dataset: Path, *args, csv=False, json_out=False, **kwargs) -> 
     _emit(frame, csv, json_out, None)
 
 
+def _walked(fn, dataset: Path, ref: str, follow, csv: bool, json_out: bool):
+    """The graph, the node REF names and ``fn``'s walk from it (chain, implementers); with --csv or --json the
+    walk is printed here and None returned."""
+    from .analyses import find_node
+    from .graph import build_graph
+
+    try:
+        g = build_graph(dataset)
+        root = find_node(g, ref)
+        frame = fn(g, root, follow=follow)
+    except MineralsError as err:
+        _fail(err)
+    if csv or json_out:
+        _emit(frame, csv, json_out, None)
+        return None
+    return g, root, frame
+
+
 @graph_app.command("chain")
 def g_chain(
     file: Annotated[str, typer.Argument(help="A mined file (its path), or a number in the graph.")],
@@ -328,18 +346,13 @@ def g_chain(
 
     Example: minerals graph chain corpus/seeds/001_1d392ddcd08d93c9.txt --dataset out
     """
-    from .analyses import chain, find_node
-    from .graph import UNKNOWN_RELATION, build_graph
+    from .analyses import chain
+    from .graph import UNKNOWN_RELATION
 
-    try:
-        g = build_graph(dataset)
-        root = find_node(g, file)
-        frame = chain(g, root, follow=None if every_relation else ())
-    except MineralsError as err:
-        _fail(err)
-    if csv or json_out:
-        _emit(frame, csv, json_out, None)
+    walked = _walked(chain, dataset, file, None if every_relation else (), csv, json_out)
+    if walked is None:
         return
+    g, root, frame = walked
     a = g.nodes[root]
     typer.echo(f"{a.get('path') or root} ({a.get('doc_type') or '?'}, {a.get('issuer') or '?'})")
     for r in frame.itertuples(index=False):
@@ -369,21 +382,16 @@ def g_implementers(
     Example: minerals graph implementers 57-NQ/TW --dataset out
     """
     from . import patterns
-    from .analyses import find_node, implementers
-    from .graph import build_graph
+    from .analyses import implementers
 
     try:
         follow = None if every_relation else ((patterns.relation_named(relation),) if relation else ())
-        g = build_graph(dataset)
-        root = find_node(g, number)
-        frame = implementers(g, root, follow=follow)
     except ValueError as err:
         _fail(MineralsError(f"--relation: {err}"))
-    except MineralsError as err:
-        _fail(err)
-    if csv or json_out:
-        _emit(frame, csv, json_out, None)
+    walked = _walked(implementers, dataset, number, follow, csv, json_out)
+    if walked is None:
         return
+    g, root, frame = walked
     a = g.nodes[root]
     typer.echo(f"{a.get('number') or root} ({a.get('doc_type') or '?'}, {a.get('issuer') or '?'})")
     for r in frame.itertuples(index=False):

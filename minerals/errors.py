@@ -38,11 +38,6 @@ class FileTooLargeError(ReadError):
         )
 
 
-class UnsupportedFormatError(ReadError):
-    def __init__(self, path: object, suffix: str, supported: list[str]):
-        super().__init__(path, f"unsupported file type {suffix!r}; supported: {', '.join(supported)}")
-
-
 class PatternError(MineralsError):
     """A file in patterns/ is malformed or one of its examples does not hold."""
 

@@ -138,13 +138,9 @@ def score_document(doc: Document, gold: dict) -> DocResult:
     if gold.get("targets") is not None:
         scores["target"], errors["target"] = _match_targets(doc.targets, gold["targets"])
     if gold.get("entities") is not None:
-        pe = {(e.label, _entity_key(e.text)) for e in doc.entities}
-        ge = {(e["label"], _entity_key(e["text"])) for e in gold["entities"]}
-        scores["entity"] = Score(tp=len(pe & ge), n_pred=len(pe), n_gold=len(ge))
-        errors["entity"] = [f"missed {x}" for x in sorted(ge - pe)] + [f"spurious {x}" for x in sorted(pe - ge)]
-        for label in ("ORG", "LOC", "PER"):
-            p_, g_ = {x for x in pe if x[0] == label}, {x for x in ge if x[0] == label}
-            scores[f"entity_{label}"] = Score(tp=len(p_ & g_), n_pred=len(p_), n_gold=len(g_))
+        by_label, errors["entity"] = _score_entities(doc, gold["entities"])
+        scores["entity"] = by_label.pop("entity")
+        scores.update({f"entity_{label}": sc for label, sc in by_label.items()})
     if gold.get("document") is not None:
         for fld in DOC_FIELDS:
             got, want = getattr(doc.info, fld), gold["document"].get(fld)
@@ -172,6 +168,18 @@ def _doc_key(fld: str, value) -> object:
     if isinstance(value, str):
         return " ".join(patterns.fold(value).replace("–", "-").strip(" .;:\"“”").split())
     return value
+
+
+def _score_entities(doc: Document, gold: list[dict]) -> tuple[dict[str, Score], list[str]]:
+    """Distinct (label, folded text) entities against the gold's: a Score per label and for all ("entity"),
+    and the misses."""
+    pe = {(e.label, _entity_key(e.text)) for e in doc.entities}
+    ge = {(e["label"], _entity_key(e["text"])) for e in gold}
+    scores = {label: Score(tp=len({x for x in pe if x[0] == label} & {x for x in ge if x[0] == label}),
+                           n_pred=sum(x[0] == label for x in pe), n_gold=sum(x[0] == label for x in ge))
+              for label in ("ORG", "LOC", "PER")}
+    scores["entity"] = Score(tp=len(pe & ge), n_pred=len(pe), n_gold=len(ge))
+    return scores, [f"missed {x}" for x in sorted(ge - pe)] + [f"spurious {x}" for x in sorted(pe - ge)]
 
 
 def _entity_key(text: str) -> str:
@@ -452,12 +460,6 @@ def evaluate_tables(corpus: Path, gold_dir: Path | None = None,
 RELATIONS = ("căn cứ", "thực hiện", "triển khai", "sửa đổi, bổ sung", "thay thế", "bãi bỏ", "hướng dẫn", "tổng kết", "theo")
 
 
-def _gold_id(number: str) -> str:
-    from .extract.citations import canonical_id
-
-    return canonical_id(number)
-
-
 def evaluate_relations(corpus: Path, gold_dir: Path | None = None,
                        process: Callable[[Path], Document] | None = None) -> tuple[dict[str, dict[str, Score]], list[DocResult]]:
     """Score ``corpus/gold/relations`` per half: each gold citation is paired, in order, with the next mined
@@ -474,7 +476,7 @@ def evaluate_relations(corpus: Path, gold_dir: Path | None = None,
         mined = [(c.id.split("@")[0], c) for c in doc.citations if not c.short_form]
         used: set[int] = set()
         for g in gold["citations"]:
-            gid = _gold_id(g["number"])
+            gid = canonical_id(g["number"])
             want = g.get("relation") or "none"
             hit = next((i for i, (cid, _) in enumerate(mined) if i not in used and cid == gid), None)
             t["found"].add(Score(tp=int(hit is not None), n_pred=1, n_gold=1))
@@ -492,7 +494,7 @@ def evaluate_relations(corpus: Path, gold_dir: Path | None = None,
             if not ok:
                 errors.append(f"{g['number']}: {got!r}, gold {want!r}")
         pred_edges = {(c.id.split("@")[0], c.acts_on.split("@")[0], c.acts_as) for c in doc.citations if c.acts_on}
-        gold_edges = {(_gold_id(e["source"]), _gold_id(e["target"]), e["relation"]) for e in gold.get("edges") or []}
+        gold_edges = {(canonical_id(e["source"]), canonical_id(e["target"]), e["relation"]) for e in gold.get("edges") or []}
         t["edges"].add(Score(tp=len(pred_edges & gold_edges), n_pred=len(pred_edges), n_gold=len(gold_edges)))
         errors += [f"edge missed {e}" for e in gold_edges - pred_edges] + [f"edge spurious {e}" for e in pred_edges - gold_edges]
         results.append(DocResult(f"{gold['doc']} ({half})", {}, {"relation": errors}))
@@ -537,13 +539,10 @@ def evaluate_mentions(corpus: Path, gold_dir: Path | None = None,
                 t["issuer_named"].add(Score(tp=int(ok), n_pred=1, n_gold=1))
             if not ok:
                 errors.append(f"issuer {g['number']}: got {got['issuer']!r}, gold {g.get('issuer')!r}")
-        pe = {(e.label, _entity_key(e.text)) for e in doc.entities}
-        ge = {(e["label"], _entity_key(e["text"])) for e in gold["entities"]}
-        for label in ("ORG", "LOC", "PER"):
-            p_, g_ = {x for x in pe if x[0] == label}, {x for x in ge if x[0] == label}
-            t[label].add(Score(tp=len(p_ & g_), n_pred=len(p_), n_gold=len(g_)))
-        t["entity"].add(Score(tp=len(pe & ge), n_pred=len(pe), n_gold=len(ge)))
-        errors += [f"entity missed {x}" for x in sorted(ge - pe)] + [f"entity spurious {x}" for x in sorted(pe - ge)]
+        by_label, errs = _score_entities(doc, gold["entities"])
+        for label, sc in by_label.items():
+            t[label].add(sc)
+        errors += [f"entity {e}" for e in errs]
         results.append(DocResult(f"{gold['doc']} ({half})", {}, {"mention": errors}))
     return totals, results
 

@@ -575,7 +575,12 @@ def _after_level(W: list[str], span: Cand) -> bool:
     return prev in _LEVELS_ONE or prev in ("phố", "trấn") or prev == "xã"
 
 
-_BODY_AFTER_LEVEL = frozenset({"ủy", "uỷ", "đoàn"})  # "Tỉnh ủy", "Huyện uỷ", "Tỉnh đoàn": bodies, not places
+@functools.cache
+def _body_after_level() -> frozenset[str]:
+    """The words that make a level word a body's name ("Tỉnh ủy", "Huyện uỷ", "Tỉnh đoàn"): the second word of
+    the local heads of patterns/organisations.json that open with a level word."""
+    heads = (h.lower().split() for h in patterns.load("organisations")["local_heads"])
+    return frozenset(w[1] for w in heads if len(w) == 2 and w[0] in _LEVELS_ONE)
 
 
 def _extend_place(t: Tokens, span: Cand) -> Cand:
@@ -589,7 +594,7 @@ def _extend_place(t: Tokens, span: Cand) -> Cand:
     if j + 1 < n and W[j].lower() == "cấp" and W[j + 1].lower() in ("tỉnh", "huyện", "xã", "trung"):
         end = min(n, j + 2 + (W[j + 1].lower() == "trung"))
         return Cand(span.start, end, span.label)  # "UBND cấp huyện", "UBND cấp trung ương"
-    if j + 1 < n and W[j].lower() in _LEVELS_ONE and W[j + 1].lower() in _BODY_AFTER_LEVEL:
+    if j + 1 < n and W[j].lower() in _LEVELS_ONE and W[j + 1].lower() in _body_after_level():
         return span  # "Thường trực Tỉnh ủy": the level word opens the next body's name (realdocs/archive)
     if j < n and W[j].lower() in _LEVELS_ONE:
         j += 1

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 import minerals
-from minerals.errors import BinaryFileError, EmptyFileError, FileTooLargeError, UnsupportedFormatError
+from minerals.errors import BinaryFileError, EmptyFileError, FileTooLargeError
 from minerals.legacy import _TCVN3, _VNI_PAIRS, _VNI_SINGLE
 
 from .conftest import corpus_file
@@ -109,7 +109,7 @@ def test_any_suffix_is_read_by_content(tmp_path):
     (tmp_path / "a.xyz").write_text("Căn cứ Nghị định số 126/2007/NĐ-CP", encoding="utf-8")
     assert "126/2007" in minerals.read(tmp_path / "a.xyz").raw
     (tmp_path / "b.xyz").write_bytes(bytes(range(256)) * 40)
-    with pytest.raises(minerals.errors.BinaryFileError):
+    with pytest.raises(BinaryFileError):
         minerals.read(tmp_path / "b.xyz")
 
 

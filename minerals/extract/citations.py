@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import regex
 
 from .. import patterns
+from ..clean import LIST_START
 from ..models import Citation, Document
 from ..spans import SpanSet
 
@@ -224,7 +225,7 @@ _LIST_GAP = regex.compile(r"\A[ \t\n]*(?:[,;][ \t\n]*)?(?:(?:và|hoặc|cùng)[ 
 _NUMBER_WORD = regex.compile(r"(?:" + "|".join([_L("số"), "s6", "S6", "so", "So", "só", "sô"]) + r")[ \t\n]*:?[ \t\n]*\Z")
 # searched from the end: the last one. A line break ends a clause after punctuation, a bold heading or a table
 # cell, or before a list item; elsewhere it is a wrapped line (thuvienphapluat pages wrap inside sentences).
-_CLAUSE_END = regex.compile(r"[.;!?](?![\d])|(?<=[:*|])[ \t]*\n|\n(?=[ \t]*(?:[-+•|]|\*(?!\*)|[a-zđ]\)|\d+[.)]|[IVX]+\.))", regex.REVERSE)
+_CLAUSE_END = regex.compile(r"[.;!?](?![\d])|(?<=[:*|])[ \t]*\n|\n(?=[ \t]*(?:" + LIST_START.pattern + "))", regex.REVERSE)
 _LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh"}
 _LAW_TYPE_WORDS = tuple(" " + patterns.fold(t) for t in _LAW_TYPES)
 _PASSIVE_WORDS = tuple(" " + patterns.fold(w) for w in patterns.load("relations")["passive_markers"]["words"])
@@ -315,7 +316,8 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
     return " ".join(words), start + len(phrase)
 
 
-_HARD_BREAK = regex.compile(r"[ \t]*(?:$|[-+•|*#>]|\d+[.)]|[a-zđ]\)|[IVX]+\.|" + _L("Điều") + r"\s|" + _L("Căn cứ") + r"\s|" + _L("Xét") + r"\s)")
+_NEW_BASIS = _L("Căn cứ") + r"\s|" + _L("Xét") + r"\s"  # a line that opens a basis of its own
+_HARD_BREAK = regex.compile(r"[ \t]*(?:$|" + LIST_START.pattern + "|" + _NEW_BASIS + ")")
 
 
 def _soft_wraps(text: str, start: int, end: int) -> str:
@@ -795,11 +797,11 @@ def _continues_basis(gap: str) -> bool:
         rest = rest[3:].lstrip()
     # the next item opens with its own name: "; Báo cáo thẩm tra số 119/BC-BPC", "; Luật Sửa đổi, bổ sung …
     # của Luật Ban hành văn bản quy phạm pháp luật số 87/2025/QH15" (realdocs/archive 98b67fb117d01944, 32bf80ce6d1e997e)
-    named = not rest or rest in ("và",) or (rest[0].isupper() and len(rest.split()) <= 20)
+    named = not rest or rest == "và" or (rest[0].isupper() and len(rest.split()) <= 20)
     return named and not _SENTENCE_END.search(gap, 0, semi)
 
 
-_SENTENCE_END = regex.compile(r"[.!?:](?!\d)|[;:*]?[ \t]*\n[ \t*_]*(?:[-+•]|[a-zđ]\)|\d+[.)]|" + _L("căn cứ") + "|" + _L("xét") + ")")
+_SENTENCE_END = regex.compile(r"[.!?:](?!\d)|[;:*]?[ \t]*\n[ \t*_]*(?:" + LIST_START.pattern + "|" + _NEW_BASIS + ")")
 
 
 def issuer_fits_code(number: str, issuer: str) -> bool:

@@ -1,11 +1,11 @@
-"""Readers turn a file into a ``Document`` (raw text + pages). Pick one by suffix with ``read``."""
+"""Readers turn a file into a ``Document`` (raw text + pages). ``read`` picks one by content, then suffix."""
 
 from __future__ import annotations
 
 import stat
 from pathlib import Path
 
-from ..errors import ReadError, UnsupportedFormatError  # noqa: F401 - UnsupportedFormatError kept for callers
+from ..errors import ReadError
 from ..models import Document
 from .office import read_doc, read_docx
 from .pdf import read_pdf
