@@ -372,10 +372,11 @@ def _mine_one(src: Source) -> dict[str, list[dict]]:
 
 def _member_limit(name: str) -> int:
     """The most bytes a zip member may hold: the limit its reader puts on a file on disk."""
-    from .readers.pdf import DEFAULT_MAX_BYTES as PDF_MAX
-    from .readers.text import DEFAULT_MAX_BYTES as TEXT_MAX
+    from .limits import DEFAULT
 
-    return PDF_MAX if name.lower().endswith(".pdf") else TEXT_MAX
+    suffix = PurePosixPath(name.lower()).suffix
+    return {".pdf": DEFAULT.pdf_bytes, ".docx": DEFAULT.office_bytes, ".doc": DEFAULT.office_bytes}.get(
+        suffix, DEFAULT.text_bytes)
 
 
 def _extract_member(zf: zipfile.ZipFile, src: Source, target: Path) -> None:

@@ -33,9 +33,17 @@ class BinaryFileError(ReadError):
 class FileTooLargeError(ReadError):
     def __init__(self, path: object, size: int, limit: int):
         self.size, self.limit = size, limit
-        super().__init__(
-            path, f"file too large: {size / 1e6:.1f} MB > limit {limit / 1e6:.0f} MB (raise it with --max-mb)"
-        )
+        from .limits import mb
+
+        super().__init__(path, f"file too large: {mb(size)} > limit {mb(limit)} (raise it with --max-mb)")
+
+
+class TooLongError(ReadError):
+    """A document's text, or a PDF's pages, past the per-document ceiling (``minerals.limits``)."""
+
+    def __init__(self, path: object, what: str, n: int, limit: int):
+        self.n, self.limit = n, limit
+        super().__init__(path, f"too long: {n:,} {what} > limit {limit:,}")
 
 
 class PatternError(MineralsError):

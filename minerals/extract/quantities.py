@@ -8,6 +8,7 @@ not quantities (``patterns/quantities.json``).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re as stdlib_re
 
@@ -173,13 +174,20 @@ def _table_column(text: str, s: int, e: int, headers: dict[tuple[int, int], list
     """For a number that fills a table cell ("| 1 | Giá Khám bệnh | 52.600 |"): ("money", "đồng") or
     ("percent", "%") from its column header, "skip" for row-number and code columns, else ``None``.
     ``headers`` remembers the document's header rows by (row start, width)."""
-    line_start = text.rfind("\n", 0, s) + 1
-    line_end = text.find("\n", e)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    if line.count("|") < 2:
+    last = headers.get("line")  # numbers come in order: the line of the last one is usually this one's
+    if last is not None and last[0] <= s and e <= last[1]:
+        line_start, line_end, pipes, cells = last
+    else:
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", e)
+        line_end = line_end if line_end >= 0 else len(text)
+        line = text[line_start:line_end]
+        pipes = [i for i, c in enumerate(line) if c == "|"] if "|" in line else []
+        cells = line.split("|") if len(pipes) >= 2 else []
+        headers["line"] = (line_start, line_end, pipes, cells)
+    if len(pipes) < 2:
         return None
-    col = text[line_start:s].count("|") - 1
-    cells = line.split("|")
+    col = bisect.bisect_left(pipes, s - line_start) - 1
     if not (0 <= col + 1 < len(cells)) or not _CELL_NUMBER.fullmatch(cells[col + 1]):
         return None
     key = (line_start, len(cells))

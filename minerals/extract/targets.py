@@ -18,6 +18,7 @@ from .numbers import parse_number
 
 # a clause ends at ';' or a full stop, not at the '.' inside a figure ("5.196 hộ"); runs of plain characters
 # are taken at once (one character per step made this a third of the stage)
+LOOK_BACK = 100  # characters before a figure read for the words that make it a change ("tăng thêm 5%")
 _CLAUSE = regex.compile(r"(?:[^.;\n]+|(?<=\d)\.(?=\d))+[.;]?")
 _BY_PERCENT = regex.compile(r"(?:giảm|tăng)[ \t]+(\d+(?:,\d+)?)[ \t]*%")
 _INDICATOR_CUT = regex.compile(r"[:,(]")
@@ -144,6 +145,7 @@ def get_targets(doc: Document) -> list[Target]:
             spans = [m.span() for m in _not_targets().finditer(text, ls, le)]
             if spans:
                 in_line = [q for q in in_line if not any(a <= q.start < b for a, b in spans)]
+        line_starts = [q.start for q in in_line]
         # a goal line ("2.1. Mục tiêu 1.1. Đến năm 2020, …") or a forecast clause ("Dự kiến đến hết năm 2021:")
         # makes its figures targets; a results line ("* Kết quả thực hiện …") makes them results
         goal_line = _GOAL_HEAD.match(line_text) is not None
@@ -164,7 +166,8 @@ def get_targets(doc: Document) -> list[Target]:
             dl = deadline_rx.search(ctext) if _holds(ctext, needs["deadline"]) else None
             if dl:
                 deadline = int(dl["y"] or dl["y2"])
-            qs = [q for q in in_line if cs <= q.start < ce]
+            qs = in_line[bisect.bisect_left(line_starts, cs) : bisect.bisect_left(line_starts, ce)]
+            qs_starts = [t.start for t in qs]
             page = doc.page_at(cs)
             # changes: "từ 22,06% xuống còn 18,06%"
             for m in (fromto_rx.finditer(text, cs, ce) if _holds(ctext, needs["change_from_to"]) and not (
@@ -196,11 +199,13 @@ def get_targets(doc: Document) -> list[Target]:
                     if ach:
                         used.update(p.start for p in qs if ach.start() <= p.start < ach.end())
                     continue
-                before = text[cs : q.start]
-                by = by_rx.search(before)
+                # the words right before the figure (a bounded look-back: a 400 KB clause of figures, FUZZ.md,
+                # was quadratic); "change_by" is anchored at the figure
+                before = text[max(cs, q.start - LOOK_BACK) : q.start]
+                by = by_rx.search(text, max(cs, q.start - LOOK_BACK), q.start)
                 if by and not (goal_line or forecast or deadline) and (
                         "được" in by[0] or "thêm" in by[0] or _reported().search(text, cs, ce)):
-                    out.append(_target(text, "change", cs + by.start(), q.end, page, indicator=_indicator(text, q.end, ce),
+                    out.append(_target(text, "change", by.start(), q.end, page, indicator=_indicator(text, q.end, ce),
                                        value=q.value, unit=q.unit, direction=by["verb"]))
                     used.add(q.start)
                     continue
@@ -209,19 +214,20 @@ def get_targets(doc: Document) -> list[Target]:
                         q.kind == "percent" or q.qualifier or _goal_shaped().search(text, cs, q.start)):
                     # a plan's goal list: the first figure of each comma-separated part is a target
                     part = max(text.rfind(",", cs, q.start), text.rfind(":", cs, q.start), cs)
-                    if any(part <= t.start < q.start for t in qs if t is not q and t.start not in used and
-                           t.kind in ("count", "percent", "money", "measure")):
+                    if any(t is not q and t.start not in used and t.kind in ("count", "percent", "money", "measure")
+                           for t in qs[bisect.bisect_left(qs_starts, part) : bisect.bisect_left(qs_starts, q.start)]):
                         used.add(q.start)
                         continue
                     d = direction_rx.findall(before[-60:])
-                    top = next((t for t in qs if t.start >= q.end and _RANGE_GAP.fullmatch(text, q.end, t.start)), None)
+                    k = bisect.bisect_left(qs_starts, q.end)  # only the next figure can close a range
+                    top = qs[k] if k < len(qs) and _RANGE_GAP.fullmatch(text, q.end, qs[k].start) else None
                     if top is not None:  # "85%-90% tổng vốn đầu tư": one target, a range
                         used.add(top.start)
                     out.append(_target(text, "target", q.start, top.end if top is not None else q.end, page,
                                        value_max=top.value if top is not None else None,
                                        indicator=target_indicator(text, cs, q, ce, next(
-                                           (t.start for t in qs if t.start > (top or q).end and t.kind in (
-                                               "count", "percent", "money", "measure")), None),
+                                           (t.start for t in qs[bisect.bisect_right(qs_starts, (top or q).end):]
+                                            if t.kind in ("count", "percent", "money", "measure")), None),
                                            after_from=top.end if top is not None else None),
                                        value=q.value, unit=q.unit,
                                        comparator=comparators.get(q.qualifier.lower()) if q.qualifier else None,

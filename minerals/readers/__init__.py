@@ -5,7 +5,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from ..errors import ReadError
+from ..errors import ReadError, TooLongError
+from ..limits import DEFAULT, Limits
 from ..models import Document
 from .office import read_doc, read_docx
 from .pdf import read_pdf
@@ -44,15 +45,21 @@ def reader_for(path: Path):
     return READERS.get(path.suffix.lower(), read_text)
 
 
-def read(path: str | Path, *, max_bytes: int | None = None, use_ocr: bool = True) -> Document:
-    """Read ``path`` into a Document with the reader its content or suffix names (``reader_for``). Raises a
-    ``ReadError`` when it cannot."""
+def read(path: str | Path, *, max_bytes: int | None = None, use_ocr: bool = True,
+         limits: Limits = DEFAULT) -> Document:
+    """Read ``path`` into a Document with the reader its content or suffix names (``reader_for``), within
+    ``limits`` (``max_bytes``, when given, is the file-size limit whatever the kind). Raises a ``ReadError``
+    when it cannot — also for a text past ``limits.text_chars``, the per-document ceiling that bounds what
+    cleaning and extraction may cost."""
     path = Path(path)
     reader = reader_for(path)
-    kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
+    kwargs = {"max_bytes": max_bytes, "limits": limits}
     if reader is read_pdf:
         kwargs["use_ocr"] = use_ocr
-    return reader(path, **kwargs)
+    doc = reader(path, **kwargs)
+    if len(doc.raw) > limits.text_chars:
+        raise TooLongError(path, "characters of text", len(doc.raw), limits.text_chars)
+    return doc
 
 
 __all__ = ["read", "reader_for", "read_text", "read_pdf", "read_docx", "read_doc", "READERS"]

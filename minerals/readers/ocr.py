@@ -102,11 +102,18 @@ def _ocr_one(path: str, page: int, lang: str) -> OcrPage:
     """Render one page at 300 dpi and read it with Tesseract (runs in a worker process)."""
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(path)
     try:
-        image = pdf[page - 1].render(scale=DPI / 72, grayscale=True).to_pil()
-    finally:
-        pdf.close()
+        pdf = pdfium.PdfDocument(path)
+        try:
+            pg = pdf[page - 1]
+            w, h = pg.get_size()
+            # a page drawn miles wide would render to gigabytes: fewer dots per inch past MAX_PIXELS
+            scale = min(DPI / 72, (MAX_PIXELS / max(w * h, 1.0)) ** 0.5)
+            image = pg.render(scale=scale, grayscale=True).to_pil()
+        finally:
+            pdf.close()
+    except pdfium.PdfiumError:
+        return OcrPage(page, "", 0.0, 0)  # a damaged page (FUZZ.md: random bytes inside a PDF) reads as empty
     result = _tesseract(image, page, lang)
     if result.confidence < ROTATION_CHECK or result.words < 30:
         # a page scanned sideways or upside down reads as noise: ask Tesseract's orientation model, turn, redo
@@ -119,6 +126,7 @@ def _ocr_one(path: str, page: int, lang: str) -> OcrPage:
 
 
 ROTATION_CHECK = 50.0
+MAX_PIXELS = 60_000_000  # an A3 page at 300 dpi is 17.4 M
 _ENV = {"OMP_THREAD_LIMIT": "1"}
 
 

@@ -8,12 +8,13 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
-from ..errors import DamagedFileError, EmptyFileError, ReadError, ToolMissingError
+from ..errors import DamagedFileError, EmptyFileError, FileTooLargeError, ReadError, ToolMissingError
+from ..limits import DEFAULT, Limits, mb
 from ..models import Document
 from .text import pages_of
 
 
-def read_docx(path: str | Path, **_: object) -> Document:
+def read_docx(path: str | Path, *, max_bytes: int | None = None, limits: Limits = DEFAULT) -> Document:
     """Paragraphs as lines, table rows as '| cell | cell |' lines (the layout the extractors read tables in)."""
     import docx
     from docx.document import Document as DocxDocument
@@ -21,8 +22,8 @@ def read_docx(path: str | Path, **_: object) -> Document:
     from docx.text.paragraph import Paragraph
 
     path = Path(path)
-    data = _bytes(path)
-    _check_zip_xml(path)
+    data = _bytes(path, limits.office_bytes if max_bytes is None else max_bytes)
+    _check_zip_xml(path, limits.xml_bytes)
     try:
         d: DocxDocument = docx.Document(str(path))
     except Exception as err:  # noqa: BLE001 - python-docx raises many types for a bad zip/XML
@@ -43,11 +44,8 @@ def read_docx(path: str | Path, **_: object) -> Document:
                     method="text", encoding="docx")
 
 
-MAX_XML_BYTES = 64_000_000  # the XML a .docx may unpack to: real ones hold a few MB; a zip bomb holds gigabytes
-
-
-def _check_zip_xml(path: Path) -> None:
-    """Refuse a .docx whose XML parts unpack past ``MAX_XML_BYTES``: by their declared sizes first, then by
+def _check_zip_xml(path: Path, limit: int) -> None:
+    """Refuse a .docx whose XML parts unpack past ``limit`` bytes: by their declared sizes first, then by
     reading them in chunks (a zip can lie about sizes), so a zip bomb costs a bounded read, never the memory
     python-docx would take (../shared/FUZZ.md: 2.9 MB unpacking to 1 GB of XML took > 12 GB)."""
     import zipfile
@@ -56,16 +54,16 @@ def _check_zip_xml(path: Path) -> None:
         with zipfile.ZipFile(path) as z:
             parts = [i for i in z.infolist() if i.filename.endswith((".xml", ".rels"))]
             declared = sum(i.file_size for i in parts)
-            if declared > MAX_XML_BYTES:
-                raise ReadError(path, f"its XML unpacks to {declared / 1e6:.0f} MB (a zip bomb?); the limit is "
-                                      f"{MAX_XML_BYTES / 1e6:.0f} MB")
+            if declared > limit:
+                raise ReadError(path, f"its XML unpacks to {mb(declared)} (a zip bomb?); the limit is "
+                                      f"{mb(limit)}")
             total = 0
             for info in parts:
                 with z.open(info) as f:
                     while chunk := f.read(1 << 20):
                         total += len(chunk)
-                        if total > MAX_XML_BYTES:
-                            raise ReadError(path, f"its XML unpacks to more than {MAX_XML_BYTES / 1e6:.0f} MB "
+                        if total > limit:
+                            raise ReadError(path, f"its XML unpacks to more than {mb(limit)} "
                                                   "(a zip bomb?)")
     except ReadError:
         raise
@@ -73,10 +71,10 @@ def _check_zip_xml(path: Path) -> None:
         raise ReadError(path, f"not a readable .docx ({type(err).__name__}: {err})") from err
 
 
-def read_doc(path: str | Path, **_: object) -> Document:
+def read_doc(path: str | Path, *, max_bytes: int | None = None, limits: Limits = DEFAULT) -> Document:
     """Legacy Word 97-2003 through antiword (Debian package antiword)."""
     path = Path(path)
-    data = _bytes(path)
+    data = _bytes(path, limits.office_bytes if max_bytes is None else max_bytes)
     if shutil.which("antiword") is None:
         raise ToolMissingError(path, "antiword", "apt-get install antiword")
     proc = subprocess.run(["antiword", "-m", "UTF-8.txt", "-w", "0", str(path)], capture_output=True, timeout=300)
@@ -90,8 +88,11 @@ def read_doc(path: str | Path, **_: object) -> Document:
                     method="text", encoding="doc")
 
 
-def _bytes(path: Path) -> bytes:
+def _bytes(path: Path, max_bytes: int) -> bytes:
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FileTooLargeError(path, size, max_bytes)
         data = path.read_bytes()
     except FileNotFoundError as err:
         raise ReadError(path, "no such file") from err

@@ -8,10 +8,10 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import BinaryFileError, EmptyFileError, EncodingError, FileTooLargeError, ReadError
+from ..limits import DEFAULT, Limits
 from ..legacy import LEGACY_DECODERS, guess_legacy, vietnamese_score
 from ..models import Document, Page
 
-DEFAULT_MAX_BYTES = 32_000_000
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # The same characters as bytes: UTF-8 writes them as themselves, so UTF-8 bytes without any decode to a text
@@ -31,9 +31,10 @@ def decode(data: bytes, path: object = "<bytes>") -> tuple[str, str]:
     head = data[:65536]
     if head.count(b"\x00") > len(head) // 4:
         # UTF-16 without BOM has a NUL beside every ASCII byte; anything else with NULs is binary
+        even = data[: len(data) // 2 * 2]  # an odd length is a truncated file: its last byte is dropped
         for enc in ("utf-16-le", "utf-16-be"):
             try:
-                text = data.decode(enc)
+                text = even.decode(enc)
             except UnicodeDecodeError:
                 continue
             if not _CONTROL_RE.search(text[:4096]):
@@ -45,6 +46,8 @@ def decode(data: bytes, path: object = "<bytes>") -> tuple[str, str]:
     except UnicodeDecodeError as err:
         if b"\x00" in head:
             raise BinaryFileError(path, "NUL bytes") from err
+        text, enc = _mostly_utf8(data)
+    if enc == "8-bit":
         text, enc = _decode_8bit(data)
         letters = [c for c in text[:65536] if c.isalpha()]
         foreign = sum(not c.isascii() for c in letters)
@@ -54,11 +57,24 @@ def decode(data: bytes, path: object = "<bytes>") -> tuple[str, str]:
     maybe_control = enc != "utf-8" or len(data.translate(None, _CONTROL_BYTES)) != len(data)
     if maybe_control and len(_CONTROL_RE.findall(text[:65536])) > max(8, len(text[:65536]) // 100):
         raise BinaryFileError(path, "control characters")
+    if maybe_control:
+        text = _CONTROL_RE.sub("", text)  # a few stray NULs or escapes are noise, not text (FUZZ.md)
     legacy = guess_legacy(text)
     if legacy:
         text = LEGACY_DECODERS[legacy](text)
         enc = f"{enc}+{legacy}"
     return _finish(text, enc)
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str]:
+    """UTF-8 with a few invalid bytes (a damaged or concatenated file) read as UTF-8, each bad byte replaced,
+    when its valid multi-byte characters outnumber the bad bytes ten to one; else ("", "8-bit"). Six stray
+    bytes once cost a whole file (FUZZ.md); a Windows-1258 or TCVN3 file has no valid multi-byte UTF-8."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad and sum(not c.isascii() for c in text) - bad >= 10 * bad:
+        return text, f"utf-8 ({bad} invalid bytes replaced)"
+    return "", "8-bit"
 
 
 def _decode_8bit(data: bytes) -> tuple[str, str]:
@@ -103,9 +119,10 @@ def _page_marks(text: str) -> list[int]:
     return marks
 
 
-def read_text(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def read_text(path: str | Path, *, max_bytes: int | None = None, limits: Limits = DEFAULT) -> Document:
     """Read a text export (.txt, .md, .html) into a Document."""
     path = Path(path)
+    max_bytes = limits.text_bytes if max_bytes is None else max_bytes
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -120,6 +137,7 @@ def read_text(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Docume
     text, encoding = decode(data, path)
     if not text.strip():
         raise EmptyFileError(path)
+    encoding, _, note = encoding.partition(" (")  # "utf-8 (6 invalid bytes replaced)"
     return Document(
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -127,4 +145,5 @@ def read_text(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Docume
         pages=pages_of(text),
         method="text",
         encoding=encoding,
+        warnings=[note.rstrip(")")] if note else [],
     )
