@@ -11,7 +11,6 @@ segments only the sentences a caller asks for (``underthesea_doc``).
 from __future__ import annotations
 
 import functools
-import json
 import re
 from typing import NamedTuple
 
@@ -245,14 +244,11 @@ class EntityComponent:
         for attr, jsonl in PHRASE_PATTERNS:
             matcher = PhraseMatcher(nlp.vocab, attr=attr)
             texts: dict[str, list[str]] = {}
-            with (patterns.PATTERNS_DIR / jsonl).open(encoding="utf-8") as f:
-                for line in f:
-                    if line.strip():
-                        entry = json.loads(line)
-                        label, kind = entry["label"], entry.get("id", "")
-                        key = repr((label, kind))
-                        found[strings.add(key)] = (label, kind)
-                        texts.setdefault(key, []).append(entry["pattern"])
+            for entry in patterns.load_lines(jsonl):
+                label, kind = entry["label"], entry.get("id", "")
+                key = repr((label, kind))
+                found[strings.add(key)] = (label, kind)
+                texts.setdefault(key, []).append(entry["pattern"])
             for key, phrases in texts.items():
                 matcher.add(key, [nlp.make_doc(p) for p in phrases])
             self.matchers.append(matcher)

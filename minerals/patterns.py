@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,9 +18,14 @@ import regex
 
 from .errors import PatternError
 
+
 def _patterns_dir() -> Path:
-    """The rule files: inside the installed package (``minerals/patterns/``, where a wheel puts them), else the
-    repository's ``patterns/`` beside the package (a checkout, an editable install)."""
+    """The rule files: the folder ``MINERALS_PATTERNS`` names (a copy of the rules to try changes on), else
+    inside the installed package (``minerals/patterns/``, where a wheel puts them), else the repository's
+    ``patterns/`` beside the package (a checkout, an editable install). No file is read until a rule is
+    first needed, so a broken rule file never breaks ``import minerals``; it is a ``PatternError`` then."""
+    if os.environ.get("MINERALS_PATTERNS"):
+        return Path(os.environ["MINERALS_PATTERNS"])
     here = Path(__file__).resolve().parent
     inside = here / "patterns"
     return inside if (inside / "citations.json").is_file() else here.parent / "patterns"
@@ -35,6 +41,17 @@ def load(name: str) -> Any:
     try:
         with path.open(encoding="utf-8") as f:
             return json.load(f)
+    except (OSError, json.JSONDecodeError) as err:
+        raise PatternError(f"{path}: {err}") from err
+
+
+@functools.cache
+def load_lines(filename: str) -> tuple[dict, ...]:
+    """The entries of a JSON-lines rule file (``patterns/entities.jsonl``), blank lines skipped."""
+    path = PATTERNS_DIR / filename
+    try:
+        with path.open(encoding="utf-8") as f:
+            return tuple(json.loads(line) for line in f if line.strip())
     except (OSError, json.JSONDecodeError) as err:
         raise PatternError(f"{path}: {err}") from err
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import regex
 
@@ -391,3 +393,27 @@ def test_malformed_number_is_flagged():
 def test_signature_examples(block, title):
     doc = _doc("BÁO CÁO\nKết quả\nNơi nhận:\n- Như trên;\n- Lưu: VT.\n" + block)
     assert (doc.info.signer_title or "").lower() == title.lower()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in patterns.PATTERNS_DIR.iterdir() if p.suffix in (".json", ".jsonl")))
+def test_a_broken_rule_file_is_one_line_not_a_broken_import(name, tmp_path):
+    """Rules load at first use (issue 18): with any one rule file broken, ``import minerals`` and ``--help`` still
+    work, and a command that needs the rule stops with one ``minerals: error:`` line naming the file."""
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import CORPUS
+
+    rules = tmp_path / "patterns"
+    shutil.copytree(patterns.PATTERNS_DIR, rules)
+    (rules / name).write_text('{"broken', encoding="utf-8")
+    env = {**os.environ, "MINERALS_PATTERNS": str(rules)}
+    run = lambda *args: subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=120)  # noqa: E731
+    assert run("-c", "import minerals, minerals.cli").returncode == 0
+    assert run("-m", "minerals", "--help").returncode == 0
+    got = run("-m", "minerals", "extract", str(CORPUS / "seeds" / "001_1d392ddcd08d93c9.txt"))
+    if name not in ("analyses.json", "checks.json", "registry.json"):  # (rules extraction does not need)
+        assert got.returncode == 1
+        assert got.stderr.strip().splitlines() == [got.stderr.strip()] and got.stderr.startswith("minerals: error: ")
+        assert name in got.stderr

@@ -25,8 +25,13 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 _DASH_TABLE = str.maketrans({d: "-" for d in _DASHES} | {"\u00d0": "Đ"})
 
 
-_OCR_DIGITS = patterns.load("ocr")["digits"]
-_OCR_TABLE = str.maketrans(_OCR_DIGITS)
+@functools.cache
+def _ocr() -> tuple[dict[str, str], dict[int, str], dict[int, str]]:
+    """patterns/ocr.json's digit map, as a translate table, and its letter table (read at first use)."""
+    spec = patterns.load("ocr")
+    return spec["digits"], str.maketrans(spec["digits"]), str.maketrans(spec["letters"])
+
+
 _SPACES = regex.compile(r"\s+")
 # plain patterns (no Unicode classes) in Python's re: a call costs it a fraction of what it costs regex
 _SEPARATORS = stdlib_re.compile(r"([/-])")
@@ -50,7 +55,7 @@ def _normalize_number(raw: str, ocr: bool) -> str:
     parts = _SEPARATORS.split(s)
     fix = _fix_ocr_code if ocr else _fix_code
     if ocr and len(parts) >= 5 and parts[1] == parts[3] == "/" and len(parts[2]) == 4 and not parts[2].isdigit():
-        year = parts[2].translate(_OCR_TABLE)  # "35/2Q13/ND-CP": a letter OCR read for a digit of the year
+        year = parts[2].translate(_ocr()[1])  # "35/2Q13/ND-CP": a letter OCR read for a digit of the year
         if year.isdigit() and year[:2] in ("19", "20"):
             parts[2] = year
     out = [fix(p) if i % 2 == 0 and i > 0 else p for i, p in enumerate(parts)]
@@ -80,15 +85,12 @@ def _split_joined(seg: str, fix=lambda s: s) -> str:
     return seg
 
 
-_OCR_LETTERS = str.maketrans(patterns.load("ocr")["letters"])
-
-
 def _fix_ocr_code(seg: str) -> str:
     fixed = _fix_code(seg)
     known = _known_codes()
     if _TRAILING_DIGITS.sub("", fixed).upper() in known:
         return fixed
-    cand = _fix_code(seg.translate(_OCR_LETTERS))
+    cand = _fix_code(seg.translate(_ocr()[2]))
     if cand.upper() in known:
         return cand
     if len(seg) >= 4:
@@ -118,8 +120,8 @@ def _fix_code(seg: str) -> str:
         return seg
     # OCR reads the digits of a code's tail as letters: "QHIS" → "QH15" (pdfs/010)
     for code in ("QH", "UBTVQH"):
-        if seg.upper().startswith(code) and len(seg) > len(code) and all(c in _OCR_DIGITS or c.isdigit() for c in seg[len(code):]):
-            return seg[: len(code)] + seg[len(code):].translate(_OCR_TABLE)
+        if seg.upper().startswith(code) and len(seg) > len(code) and all(c in _ocr()[0] or c.isdigit() for c in seg[len(code):]):
+            return seg[: len(code)] + seg[len(code):].translate(_ocr()[1])
     if "D" not in seg:
         return seg
     idx = [i for i, c in enumerate(seg) if c == "D"][:4]
@@ -173,13 +175,21 @@ _L = patterns.loose
 _NGAY = _L("ngày") + "|" + _L("ngáy")
 _THANG = _L("tháng")
 _NAM = _L("năm")
-_DD = r"(?:\d|[" + regex.escape("".join(_OCR_DIGITS)) + r"](?=\d)|(?<=\d)[" + regex.escape("".join(_OCR_DIGITS)) + r"]|\d){1,2}"
-_DATE_AFTER = regex.compile(
-    r"[ \t\n]*,?[ \t\n]*\(?[ \t\n]*(?:(?:đã |được )?ban hành[ \t\n]+)?(?:" + _NGAY + r")[ \t\n]*:?[ \t\n]*"
-    r"(?:(?P<d>" + _DD + r")[ \t]*[/.-][ \t]*(?P<m>" + _DD + r")[ \t]*[/.-][ \t]*(?P<y>(?:19|20)\d\d)"
-    r"|(?P<d2>" + _DD + r")[ \t\n]+(?:" + _THANG + r")[ \t\n]+(?P<m2>" + _DD + r")[ \t\n]*(?:,[ \t\n]*)?(?:" + _NAM + r")[ \t\n]+(?P<y2>(?:19|20)\d\d))"
-    r"(?![\d/])"
-)
+
+
+@functools.cache
+def _date_after() -> regex.Pattern:
+    """The issue date after a cited number; its day and month digits may be OCR letters (patterns/ocr.json)."""
+    ocr_digits = regex.escape("".join(_ocr()[0]))
+    _DD = r"(?:\d|[" + ocr_digits + r"](?=\d)|(?<=\d)[" + ocr_digits + r"]|\d){1,2}"
+    return regex.compile(
+        r"[ \t\n]*,?[ \t\n]*\(?[ \t\n]*(?:(?:đã |được )?ban hành[ \t\n]+)?(?:" + _NGAY + r")[ \t\n]*:?[ \t\n]*"
+        r"(?:(?P<d>" + _DD + r")[ \t]*[/.-][ \t]*(?P<m>" + _DD + r")[ \t]*[/.-][ \t]*(?P<y>(?:19|20)\d\d)"
+        r"|(?P<d2>" + _DD + r")[ \t\n]+(?:" + _THANG + r")[ \t\n]+(?P<m2>" + _DD + r")[ \t\n]*(?:,[ \t\n]*)?(?:" + _NAM + r")[ \t\n]+(?P<y2>(?:19|20)\d\d))"
+        r"(?![\d/])"
+    )
+
+
 _ISSUER_LEAD = regex.compile(
     r"[ \t\n]*[,)]?[ \t\n]*(?P<lead>" + _L("của") + r"|do)[ \t\n]+(?=[\p{Lu}]|(?:sở|bộ|ủy ban|uỷ ban|ban|cục|phòng)[ \t]+\p{Lu})"
 )
@@ -192,26 +202,36 @@ _ISSUER_STOP_WORDS = (
     "yêu cầu", "thành lập", "kiện toàn", "xin", "báo cáo", "như", "nay", "đến", "từ", "khi", "nêu", "gồm",
     "hết hiệu lực",
 )
-_ISSUER_STOP = regex.compile(
-    r"[,;:()\[\]\"“”\n|]|(?<!(?<![\p{L}])(?:TP|Tp|TX|Tx))\.(?!\p{L})|\s(?i:" + "|".join(sorted({*_ISSUER_STOP_WORDS, *map(patterns.fold, _ISSUER_STOP_WORDS)}))
-    + r"|(?:năm|giai đoạn) \d)(?!\p{L})"
-    r"|\s(?:và|hoặc)\s(?=\p{Ll}|" + patterns.type_words_alternation() + r")"
-)
+
+
+@functools.cache
+def _issuer_stop() -> regex.Pattern:
+    """Where an issuer's name ends: punctuation, a stop word, or "và"/"hoặc" before a type word (read at first use)."""
+    return regex.compile(
+        r"[,;:()\[\]\"“”\n|]|(?<!(?<![\p{L}])(?:TP|Tp|TX|Tx))\.(?!\p{L})|\s(?i:" + "|".join(sorted({*_ISSUER_STOP_WORDS, *map(patterns.fold, _ISSUER_STOP_WORDS)}))
+        + r"|(?:năm|giai đoạn) \d)(?!\p{L})"
+        r"|\s(?:và|hoặc)\s(?=\p{Ll}|" + patterns.type_words_alternation() + r")"
+    )
+
+
 # An issuer printed before the citation: "đề nghị của Sở Nông nghiệp và Môi trường tại Công văn số ..."
 # (realdocs 006, 011, 031), "ngày 31/12/2019 UBND huyện ban hành Quyết định số ..." (seed 004).
-_PRE_ISSUER = regex.compile(
-    r"(?:(?<![\p{L}])của[ \t]+(?P<a>\p{Lu}[^;:.()\n]{1,90}?)[ \t]+tại(?:[ \t]+(?:các[ \t]+)?(?:" + patterns.type_words_alternation() + r")[ \t]*:)?"
-    # a lead-in that names the issuer of a list: "Căn cứ các Quyết định của Bộ trưởng Bộ Tư pháp: Số 524/QĐ-BTP …"
-    # (realdocs/archive adda847abe350742)
-    r"|(?<![\p{L}])các[ \t]+(?:" + patterns.type_words_alternation() + r")[ \t]+của[ \t]+(?P<c>\p{Lu}[^;:.()\n]{1,90}?)[ \t]*:"
-    r"|(?:(?<![\p{L}])ngày[ \t]+(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>(?:19|20)\d\d)[ \t]*,?[ \t]*)?"
-    r"(?<![\p{L}])(?P<b>(?:UBND|Ủy ban|Uỷ ban|HĐND|Hội đồng|Bộ|Sở|Ban|Cục|Tổng cục|Chính phủ|Thủ tướng|Tỉnh ủy|Thành ủy|Huyện ủy)[^,;:.()\n]{0,60}?)[ \t]+(?:đã[ \t]+)?ban hành)"
-    r"[ \t]*(?:các[ \t]+)?(?:[Ss]ố[ \t]*)?\Z"
-)
+@functools.cache
+def _pre_issuer() -> regex.Pattern:
+    """(read at first use: the type words are patterns/doc_types.json's)"""
+    return regex.compile(
+        r"(?:(?<![\p{L}])của[ \t]+(?P<a>\p{Lu}[^;:.()\n]{1,90}?)[ \t]+tại(?:[ \t]+(?:các[ \t]+)?(?:" + patterns.type_words_alternation() + r")[ \t]*:)?"
+        # a lead-in that names the issuer of a list: "Căn cứ các Quyết định của Bộ trưởng Bộ Tư pháp: Số 524/QĐ-BTP …"
+        # (realdocs/archive adda847abe350742)
+        r"|(?<![\p{L}])các[ \t]+(?:" + patterns.type_words_alternation() + r")[ \t]+của[ \t]+(?P<c>\p{Lu}[^;:.()\n]{1,90}?)[ \t]*:"
+        r"|(?:(?<![\p{L}])ngày[ \t]+(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>(?:19|20)\d\d)[ \t]*,?[ \t]*)?"
+        r"(?<![\p{L}])(?P<b>(?:UBND|Ủy ban|Uỷ ban|HĐND|Hội đồng|Bộ|Sở|Ban|Cục|Tổng cục|Chính phủ|Thủ tướng|Tỉnh ủy|Thành ủy|Huyện ủy)[^,;:.()\n]{0,60}?)[ \t]+(?:đã[ \t]+)?ban hành)"
+        r"[ \t]*(?:các[ \t]+)?(?:[Ss]ố[ \t]*)?\Z"
+    )
 
 
 def _may_end_pre_issuer(before: str) -> bool:
-    """Whether ``before`` (the window _PRE_ISSUER searches) can end in one of its matches: a match ends in "tại",
+    """Whether ``before`` (the window _pre_issuer() searches) can end in one of its matches: a match ends in "tại",
     "ban hành" or ":", then maybe "các" and "số", then spaces. Most citations fail this test, and skip the search
     (1.5 µs against 17)."""
     tail = before.rstrip(" \t")
@@ -228,14 +248,24 @@ _NUMBER_WORD = regex.compile(r"(?:" + "|".join([_L("số"), "s6", "S6", "so", "S
 _CLAUSE_END = regex.compile(r"[.;!?](?![\d])|(?<=[:*|])[ \t]*\n|\n(?=[ \t]*(?:" + LIST_START.pattern + "))", regex.REVERSE)
 _LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh"}
 _LAW_TYPE_WORDS = tuple(" " + patterns.fold(t) for t in _LAW_TYPES)
-_PASSIVE_WORDS = tuple(" " + patterns.fold(w) for w in patterns.load("relations")["passive_markers"]["words"])
-_PASSIVE_ACTS = frozenset(patterns.load("relations")["passive_markers"]["relations"])
-_YIELDING = frozenset(patterns.fold(w) for w in patterns.load("relations")["yield_to_earlier"]["words"])
-_RELATION_OF = dict(patterns.relations())
-# the type word (and "số") right before a bare number: "Nghị định 126", "Thông tư số 55"
-_SHORT_LEAD = regex.compile(
-    r"(?<![\p{L}])(?P<type>" + patterns.type_words_alternation() + r")[ \t]+(?:" + _L("số") + r"[ \t]+)?\Z"
-)
+
+
+@functools.cache
+def _relation_rules() -> tuple[tuple[str, ...], frozenset, frozenset, dict[str, str]]:
+    """From patterns/relations.json (read at first use): the passive markers' words and relations, the words
+    that yield to an earlier relation word, and each relation word's relation."""
+    spec = patterns.load("relations")
+    return (tuple(" " + patterns.fold(w) for w in spec["passive_markers"]["words"]),
+            frozenset(spec["passive_markers"]["relations"]),
+            frozenset(patterns.fold(w) for w in spec["yield_to_earlier"]["words"]), dict(patterns.relations()))
+
+
+@functools.cache
+def _short_lead() -> regex.Pattern:
+    """The type word (and "số") right before a bare number: "Nghị định 126", "Thông tư số 55"."""
+    return regex.compile(
+        r"(?<![\p{L}])(?P<type>" + patterns.type_words_alternation() + r")[ \t]+(?:" + _L("số") + r"[ \t]+)?\Z"
+    )
 # "Luật Hải quan số 54/2014/QH13": a law's name may stand between the type word and its number
 _LAW_NAME_GAP = regex.compile(
     r"[ \t\n]+\p{Lu}[^\n;.()]{0,100}?[ \t\n]+(?:(?:năm[ \t\n]+)?\d{4}[ \t\n]+)?(?:" + _L("số") + r")[ \t\n]*:?[ \t\n]*"
@@ -270,7 +300,7 @@ class _Mention:
 def _parse_date(d: str, m: str, y: str) -> str | None:
     """ISO date, or None for an impossible one (31/02); OCR letters in day and month read as digits."""
     try:
-        return dt.date(int(y), int(m.translate(_OCR_TABLE)), int(d.translate(_OCR_TABLE))).isoformat()
+        return dt.date(int(y), int(m.translate(_ocr()[1])), int(d.translate(_ocr()[1]))).isoformat()
     except ValueError:
         return None
 
@@ -298,12 +328,12 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
         return None, pos
     start = m.end()
     chunk = _soft_wraps(text, start, start + 160)
-    stop = _ISSUER_STOP.search(chunk)
+    stop = _issuer_stop().search(chunk)
     while stop and stop[0] == ",":  # a comma inside a name: "Bộ Văn hóa, Thể thao và Du lịch"
         inside = next((n for n in _comma_names().finditer(chunk) if n.start() < stop.start() < n.end()), None)
         if inside is None:
             break
-        stop = _ISSUER_STOP.search(chunk, inside.end())
+        stop = _issuer_stop().search(chunk, inside.end())
     phrase = chunk[: stop.start()] if stop else chunk
     phrase = phrase.strip()
     if stop and stop[0] == "\n":
@@ -382,18 +412,19 @@ def _relation_before(text: str, head: int) -> str | None:
     if cut:
         window = window[cut.end() :]
     folded = " " + patterns.fold(window).replace("\n", " ") + " "
+    passive_words, passive_acts, yielding, relation_of = _relation_rules()
     found = None
     for m in patterns.relations_regex().finditer(folded):  # backwards: nearest first
         before = folded[: m.start()].rstrip()
-        if before.endswith(_LAW_TYPE_WORDS) or (before.endswith(_PASSIVE_WORDS) and _RELATION_OF[m[0]] in _PASSIVE_ACTS):
+        if before.endswith(_LAW_TYPE_WORDS) or (before.endswith(passive_words) and relation_of[m[0]] in passive_acts):
             continue
         if found is None:
             found = m[0]
-            if found not in _YIELDING:
+            if found not in yielding:
                 break
-        elif _RELATION_OF[m[0]] != _RELATION_OF[found]:
-            return _RELATION_OF[m[0]]
-    return _RELATION_OF[found] if found else None
+        elif relation_of[m[0]] != relation_of[found]:
+            return relation_of[m[0]]
+    return relation_of[found] if found else None
 
 
 def _not_a_document(text: str, head: int) -> bool:
@@ -624,7 +655,7 @@ def _mention(text: str, start: int, end: int, raw: str, regime: str) -> _Mention
     type_word, head = _type_word_before(text, start)
     mt = _Mention(start=start, end=end, number=raw, regime=regime, head=head, type_word=type_word)
     pos = end
-    d = _DATE_AFTER.match(text, pos, min(len(text), pos + 80))
+    d = _date_after().match(text, pos, min(len(text), pos + 80))
     if d:
         if d["d"]:
             mt.date = _parse_date(d["d"], d["m"], d["y"])
@@ -634,7 +665,7 @@ def _mention(text: str, start: int, end: int, raw: str, regime: str) -> _Mention
     mt.issuer, pos = _issuer_after(text, pos)
     mt.tail = pos
     if mt.issuer is None and _may_end_pre_issuer(text[max(0, head - 130) : head]):
-        pre = _PRE_ISSUER.search(_soft_wraps(text, max(0, head - 130), head))
+        pre = _pre_issuer().search(_soft_wraps(text, max(0, head - 130), head))
         if pre:
             mt.issuer, mt.issuer_before = " ".join((pre["a"] or pre["b"] or pre["c"]).split()), True
             if pre["d"] and mt.date is None:
@@ -735,7 +766,7 @@ def _relate(text: str, mentions: list[_Mention]) -> None:
             continue
         m = None
         for found in active.finditer(folded):  # the verb nearest the later citation, not a passive one
-            if not (" " + folded[: found.start()]).rstrip().endswith(_PASSIVE_WORDS):  # "… thủ tục … bị bãi bỏ"
+            if not (" " + folded[: found.start()]).rstrip().endswith(_relation_rules()[0]):  # "… thủ tục … bị bãi bỏ"
                 m = found
         if m and not _AND.search(folded, m.end()):  # "hướng dẫn … của Luật … và Nghị định số 126": a second object
             if a.acts_on is None:
@@ -838,7 +869,7 @@ def _short_forms(doc: Document, text: str, full: list[Citation], own_id: str | N
     for m in _BARE_NUMBER.finditer(text):
         if m["n"] not in leads or taken.overlaps(m.start(), m.start() + 1):
             continue
-        before = _SHORT_LEAD.search(text, max(0, m.start() - 40), m.start())
+        before = _short_lead().search(text, max(0, m.start() - 40), m.start())
         if not before:
             continue
         type_name = patterns.type_by_word().get(patterns.fold(before["type"]))

@@ -43,6 +43,9 @@ _ORG_HEAD = regex.compile(
 _VV = regex.compile(r"(?:^|\||\s)[Vv]/v\s+(?P<t>[^\n|]+)", regex.MULTILINE)  # "v/v" too (realdocs/archive ad7a1b2470f2fff7)
 _NUMBER_LEAD = regex.compile(r"\bSố\s*[:.]")
 _NOT_NL = regex.compile(r"[^\n]")
+
+
+@functools.cache
 def _signature_regexes() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern, regex.Pattern]:
     """From patterns/signature.json: (a whole block line, one title with what follows it on its line, a bare title
     keyword, the authority prefix)."""
@@ -56,8 +59,6 @@ def _signature_regexes() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern, r
             regex.compile(r"^(?:" + auth + r")\.\s*"))
 
 
-_SIGN_TITLE, _ONE_TITLE, _KEYWORD, _AUTH = _signature_regexes()
-
 
 @functools.cache
 def _sign_title_openings() -> tuple[str, ...]:
@@ -69,8 +70,8 @@ def _sign_title_openings() -> tuple[str, ...]:
 
 
 def _sign_titles(text: str) -> Iterator[regex.Match]:
-    """``_SIGN_TITLE.finditer(text)``, tried only where a match can open (a sixth of the time on reports)."""
-    return patterns.finditer_at(_SIGN_TITLE, text, patterns.find_all(text, _sign_title_openings()))
+    """``_signature_regexes()[0].finditer(text)``, tried only where a match can open (a sixth of the time on reports)."""
+    return patterns.finditer_at(_signature_regexes()[0], text, patterns.find_all(text, _sign_title_openings()))
 
 
 _BODY_REPORTS = regex.compile(r"(?:\s*\([^)\n]{1,40}\))?\s+(?:báo cáo|xây dựng [Kk]ế hoạch|ban hành|thông báo|hướng dẫn)\b")
@@ -371,7 +372,7 @@ def _signature(text: str, entities: list[Entity], signer: str | None = None) -> 
                 blocks.append((person.start, person.text))
         nn = text.find("Nơi nhận")
         if not blocks and nn >= 0:  # a block with no name printed (seed 004): its title still counts
-            titles = list(_ONE_TITLE.finditer(text, nn, min(len(text), nn + 800)))
+            titles = list(_signature_regexes()[1].finditer(text, nn, min(len(text), nn + 800)))
             if titles:
                 blocks.append((titles[-1].end(), None))
         if not blocks:
@@ -381,11 +382,11 @@ def _signature(text: str, entities: list[Entity], signer: str | None = None) -> 
     nn = text.find("Nơi nhận")
     after = [b for b in blocks if nn >= 0 and b[0] > nn]
     at, name = (after[0] if after else blocks[-1])
-    titles = list(_ONE_TITLE.finditer(text, max(0, at - 500), at))
+    titles = list(_signature_regexes()[1].finditer(text, max(0, at - 500), at))
     title = None
     if titles:
         t = " ".join(titles[-1][0].split())
-        inner = list(_KEYWORD.finditer(t))  # "BỘ TRƯỞNG THỨ TRƯỞNG" on one line: the last title is the signer's
+        inner = list(_signature_regexes()[2].finditer(t))  # "BỘ TRƯỞNG THỨ TRƯỞNG" on one line: the last title is the signer's
         if inner:
             t = t[inner[-1].start() :]
         from ..nlp import normalize_entity
@@ -416,7 +417,7 @@ def _recipients(text: str) -> list[str]:
                 if out and len(out) > (1 if m else 0):
                     break
                 continue
-            cell = _SIGN_TITLE.split(cell)[0]  # a two-column line: the signature title is the right column
+            cell = _signature_regexes()[0].split(cell)[0]  # a two-column line: the signature title is the right column
             out.append(_recipient(cell))
     return [r for r in out if r]
 
