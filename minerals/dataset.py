@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
-from .errors import MineralsError
+from .errors import MineralsError, OutOfMemoryError
+from .limits import DEFAULT as DEFAULT_LIMITS, memory_ceiling
 from .models import ITEM_TABLES, _keys
 from .readers import READERS
 from .store import MANIFEST, DatasetError, Store, first_line as _first_line, is_url, url_fs
@@ -313,16 +314,24 @@ def _on_alarm(signum, frame):
 
 def mine_one(src: Source) -> dict[str, list[dict]]:
     """read → clean → extract one source; the rows it adds to each table, or one ``errors`` row. Never raises.
-    In a process's main thread (pool workers, one-process runs) a document gets at most DOC_SECONDS."""
+    In a process's main thread (pool workers, one-process runs) a document gets at most DOC_SECONDS and at most
+    ``Limits.doc_memory`` more memory (``limits.memory_ceiling``; the limit is the process's, so not in threads)."""
+    import contextlib
     import signal
     import threading
 
-    timed = threading.current_thread() is threading.main_thread() and DOC_SECONDS > 0
+    main = threading.current_thread() is threading.main_thread()
+    timed = main and DOC_SECONDS > 0
     if timed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, DOC_SECONDS)
     try:
-        return _mine_one(src)
+        with memory_ceiling(DEFAULT_LIMITS.doc_memory) if main else contextlib.nullcontext():
+            try:
+                return _mine_one(src)
+            except MemoryError:  # raised outside _mine_one's handlers (while they built a row); memory is back now
+                err = OutOfMemoryError(src.key, DEFAULT_LIMITS.doc_memory)
+                return {"errors": [_error_row(src.key, src.size, src.mtime, err.stage, type(err).__name__, str(err))]}
     finally:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -360,6 +369,9 @@ def _mine_one(src: Source) -> dict[str, list[dict]]:
     except DocumentTimeout as err:
         return {"errors": [_error_row(src.key, src.size, src.mtime, err.stage, type(err).__name__,
                                       f"{src.key}: {err}")]}
+    except MemoryError:
+        err = OutOfMemoryError(src.key, DEFAULT_LIMITS.doc_memory)
+        return {"errors": [_error_row(src.key, src.size, src.mtime, err.stage, type(err).__name__, str(err))]}
     except MineralsError as err:
         msg = str(err).replace(str(local), src.key) if local is not None else str(err)
         return {"errors": [_error_row(src.key, src.size, src.mtime, err.stage, type(err).__name__, msg)]}
@@ -837,6 +849,7 @@ def _results(to_mine: list[Source], *, workers, engine, scheduler, batch_size) -
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         _worker_init()
+        _warm_up()  # the models load before the first document, and don't count against its memory ceiling
         for src in to_mine:
             yield mine_one(src)
         return

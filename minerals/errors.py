@@ -46,6 +46,18 @@ class TooLongError(ReadError):
         super().__init__(path, f"too long: {n:,} {what} > limit {limit:,}")
 
 
+class OutOfMemoryError(MineralsError):
+    """One document needed more memory than a document may take (``Limits.doc_memory``)."""
+
+    stage = "extract"
+
+    def __init__(self, path: object, limit: int):
+        from .limits import mb
+
+        self.path, self.limit = str(path), limit
+        super().__init__(f"{self.path}: needed more than {mb(limit)} of memory; passed over")
+
+
 class PatternError(MineralsError):
     """A file in patterns/ is malformed or one of its examples does not hold."""
 

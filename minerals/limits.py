@@ -9,6 +9,9 @@ the largest of realdocs' PDFs is ~40 MB and 300 pages, the largest text export ~
 
 from __future__ import annotations
 
+import contextlib
+import resource
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 
@@ -20,7 +23,8 @@ class Limits:
     xml_bytes: int = 64_000_000       # the XML a .docx unpacks to (a zip bomb unpacks to gigabytes)
     pdf_pages: int = 5_000            # pages of one PDF
     ocr_pages: int = 500              # pages of one PDF sent to OCR (~2 s each)
-    text_chars: int = 12_000_000      # characters of one document's text: the per-document memory ceiling
+    text_chars: int = 12_000_000      # characters of one document's text
+    doc_memory: int = 4_000_000_000   # memory one document may add to its process while it is mined
 
     def with_max_mb(self, max_mb: float | None) -> "Limits":
         """Every file-size limit set to ``max_mb`` megabytes (None keeps the defaults)."""
@@ -38,3 +42,45 @@ def mb(n: int) -> str:
     if n >= 100_000:
         return f"{n / 1e6:.1f} MB".replace(".0 MB", " MB")
     return f"{n:,} bytes"
+
+
+def _data_bytes() -> int | None:
+    """The process's data segment now (VmData: heap and private mappings), or None off Linux."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+@contextlib.contextmanager
+def memory_ceiling(extra: int) -> Iterator[None]:
+    """Inside the block, allocations that would take the process ``extra`` bytes past what it holds now fail
+    with ``MemoryError`` (Linux's RLIMIT_DATA, which shared and file mappings don't count), so a document that
+    runs away ends as an error for that document instead of the kernel's out-of-memory killer ending the run.
+    Does nothing where the limit cannot be read or set."""
+    now = _data_bytes()
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    except (OSError, ValueError):
+        now = None
+    if now is None or extra <= 0:
+        yield
+        return
+    want = now + extra
+    if hard != resource.RLIM_INFINITY:
+        want = min(want, hard)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        want = soft
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (want, hard))
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))

@@ -4,6 +4,7 @@ furniture left out of mining greyed, so a person can check the extraction by eye
 
 from __future__ import annotations
 
+import bisect
 import html
 import json
 
@@ -65,11 +66,14 @@ def render_html(doc: Document) -> str:
     text = doc.text or ""
     priority = {k: i for i, k in enumerate(KINDS)}
     placed: list[tuple[int, int, str, dict]] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # the placed marks, disjoint, by start: only the two beside a new one can overlap it
+    ends: list[int] = []
     for s, e, kind, item in sorted(_items(doc), key=lambda x: (priority[x[2]], x[0])):
-        if e <= s or any(a < e and s < b for a, b in taken):
+        i = bisect.bisect_right(starts, s)
+        if e <= s or (i and ends[i - 1] > s) or (i < len(starts) and starts[i] < e):
             continue
-        taken.append((s, e))
+        starts.insert(i, s)
+        ends.insert(i, e)
         placed.append((s, e, kind, item))
     placed.sort()
     parts = []

@@ -569,3 +569,39 @@ def test_docx_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
     with pytest.raises(ReadError, match="zip bomb"):
         minerals.read(bomb)
     assert minerals.read(corpus_file("004_51401b993265fa13_seed", ".docx")).raw.strip()
+
+
+def test_a_document_past_the_memory_ceiling_is_a_row_and_the_run_goes_on(tmp_path):
+    # issue 18: a document that runs away with memory is an errors row, not the out-of-memory killer ending the run.
+    # (In a fresh process: the ceiling counts what the process adds, and a test process holds freed memory.)
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    seed = corpus_file("001_").read_text(encoding="utf-8")
+    (archive / "long.txt").write_text((seed + "\n") * (600_000 // len(seed)), encoding="utf-8")  # ~10,000 items
+    shutil.copy(corpus_file("002_"), archive)
+    script = (
+        "import sys, minerals, minerals.dataset as d, minerals.limits as l\n"
+        "d.DEFAULT_LIMITS = l.Limits(doc_memory=int(sys.argv[3]))\n"
+        "s = d.mine(sys.argv[1], sys.argv[2], workers=1)\n"
+        "e = minerals.open_dataset(sys.argv[2])['errors']\n"
+        "print(s.documents, s.errors, *e['error_type'], *e['message'], sep='|')\n"
+    )
+    run = lambda out, limit: subprocess.run([sys.executable, "-c", script, str(archive), str(tmp_path / out), str(limit)],  # noqa: E731
+                                            capture_output=True, text=True, check=True, timeout=300).stdout.strip()
+    documents, errors, kind, message = run("out", 8_000_000).split("|")  # (the short 002 needs ~4 MB, long ~15)
+    assert (documents, errors, kind) == ("1", "1", "OutOfMemoryError")
+    assert message.endswith("long.txt: needed more than 8 MB of memory; passed over")
+    assert run("ok", 4_000_000_000).split("|")[:2] == ["2", "0"]
+
+
+def test_memory_ceiling_is_lifted_after_the_block():
+    import resource
+
+    from minerals.limits import memory_ceiling
+
+    before = resource.getrlimit(resource.RLIMIT_DATA)
+    with memory_ceiling(50_000_000):
+        with pytest.raises(MemoryError):
+            bytearray(200_000_000)
+    assert resource.getrlimit(resource.RLIMIT_DATA) == before
+    assert len(bytearray(200_000_000)) == 200_000_000
