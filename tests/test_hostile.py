@@ -211,3 +211,19 @@ def teardown_module(module):
     if any(CASES.values()):
         print(f"\nfuzz: {sum(CASES.values())} cases, {CASES['documents']} documents, "
               f"{CASES['named errors']} named errors, 0 other exceptions ({time.strftime('%H:%M:%S')})")
+
+
+def test_a_docx_whose_image_unpacks_to_gigabytes_is_refused_unread(tmp_path):
+    # a 1.5 MB .docx with a 1.5 GB image its relationships name took python-docx 3 GB (the XML check let it by)
+    with zipfile.ZipFile(DOCX) as z, zipfile.ZipFile(tmp_path / "x.docx", "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rId999" Type="http://schemas.openxml'
+                                    b'formats.org/officeDocument/2006/relationships/image" Target="media/big.png"/>'
+                                    b"</Relationships>")
+            out.writestr(info, data)
+        out.writestr("word/media/big.png", b"\0" * 300_000_000)
+    with pytest.raises(ReadError, match=r"its parts unpack to 300.8 MB \(a zip bomb\?\); the limit is 100 MB"):
+        minerals.read(tmp_path / "x.docx")
+    assert minerals.read(DOCX).raw.startswith("BÁO CÁO")

@@ -23,7 +23,7 @@ def read_docx(path: str | Path, *, max_bytes: int | None = None, limits: Limits 
 
     path = Path(path)
     data = _bytes(path, limits.office_bytes if max_bytes is None else max_bytes)
-    _check_zip_xml(path, limits.xml_bytes)
+    _check_zip_parts(path, limits.xml_bytes, limits.office_bytes if max_bytes is None else max_bytes)
     try:
         d: DocxDocument = docx.Document(str(path))
     except Exception as err:  # noqa: BLE001 - python-docx raises many types for a bad zip/XML
@@ -44,27 +44,37 @@ def read_docx(path: str | Path, *, max_bytes: int | None = None, limits: Limits 
                     method="text", encoding="docx")
 
 
-def _check_zip_xml(path: Path, limit: int) -> None:
-    """Refuse a .docx whose XML parts unpack past ``limit`` bytes: by their declared sizes first, then by
-    reading them in chunks (a zip can lie about sizes), so a zip bomb costs a bounded read, never the memory
-    python-docx would take (../shared/FUZZ.md: 2.9 MB unpacking to 1 GB of XML took > 12 GB)."""
+def _check_zip_parts(path: Path, xml_limit: int, all_limit: int) -> None:
+    """Refuse a .docx whose XML parts unpack past ``xml_limit`` bytes, or all its parts past ``all_limit``: by
+    their declared sizes first, then by reading them in chunks (a zip can lie about sizes), so a zip bomb costs a
+    bounded read, never the memory python-docx would take (../shared/FUZZ.md: 2.9 MB unpacking to 1 GB of XML
+    took > 12 GB; 1.5 MB with a 1.5 GB image it loads took 3 GB)."""
     import zipfile
+
+    def refuse(what: str, size: int, limit: int, more: bool = False) -> ReadError:
+        return ReadError(path, f"its {what} unpack{'s' if what == 'XML' else ''} to {'more than ' if more else ''}"
+                               f"{mb(limit if more else size)} (a zip bomb?); the limit is {mb(limit)}")
 
     try:
         with zipfile.ZipFile(path) as z:
-            parts = [i for i in z.infolist() if i.filename.endswith((".xml", ".rels"))]
+            parts = [i for i in z.infolist() if not i.is_dir()]
+            is_xml = [i.filename.endswith((".xml", ".rels")) for i in parts]
+            declared_xml = sum(i.file_size for i, x in zip(parts, is_xml) if x)
             declared = sum(i.file_size for i in parts)
-            if declared > limit:
-                raise ReadError(path, f"its XML unpacks to {mb(declared)} (a zip bomb?); the limit is "
-                                      f"{mb(limit)}")
-            total = 0
-            for info in parts:
+            if declared_xml > xml_limit:
+                raise refuse("XML", declared_xml, xml_limit)
+            if declared > all_limit:
+                raise refuse("parts", declared, all_limit)
+            total = total_xml = 0
+            for info, xml in zip(parts, is_xml):
                 with z.open(info) as f:
                     while chunk := f.read(1 << 20):
                         total += len(chunk)
-                        if total > limit:
-                            raise ReadError(path, f"its XML unpacks to more than {mb(limit)} "
-                                                  "(a zip bomb?)")
+                        total_xml += len(chunk) if xml else 0
+                        if total_xml > xml_limit:
+                            raise refuse("XML", total_xml, xml_limit, more=True)
+                        if total > all_limit:
+                            raise refuse("parts", total, all_limit, more=True)
     except ReadError:
         raise
     except Exception as err:  # noqa: BLE001 - zipfile raises many types for a bad archive
