@@ -247,7 +247,8 @@ def _spell(number: str, data) -> str:
         s = f"{m[1]}/{m[2]}-TW"
     if data.draw(st.booleans(), "lost diacritics"):  # ND-CP, QD-UBND: in codes minerals knows (a unit's own
         known = _known_code_set()  # code, "HĐPH", cannot be told from one with a D)
-        s = "".join(part.replace("Đ", "D") if part.upper() in known else part for part in re.split(r"([-/])", s))
+        s = "".join(part.replace("Đ", "D") if part.upper() in known and part.replace("Đ", "D").upper() not in known
+                    else part for part in re.split(r"([-/])", s))  # (not HĐ → HD: HD is Hướng dẫn's own code)
     if data.draw(st.booleans(), "Cyrillic look-alikes"):  # 66/NQ-СР
         s = "".join(_CYRILLIC.get(ch, ch) if ch.isupper() and data.draw(st.booleans()) else ch for ch in s)
     if data.draw(st.booleans(), "full-width digits"):

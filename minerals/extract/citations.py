@@ -8,6 +8,7 @@ relation and issuer; short forms ("Nghị định 126") resolve to the full cita
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re as stdlib_re
@@ -773,9 +774,12 @@ def _relate(text: str, mentions: list[_Mention]) -> None:
                 a.acts_on, a.acts_as = b, of["active:" + m[0]]
             b.relation, b.inner = None, True
     prev = None
+    newlines: list[int] | None = None
     for mt in mentions:
         if mt.relation is None and not mt.inner:
-            mt.relation = _lead_in_relation(text, mt, prev)
+            if newlines is None:
+                newlines = [m.start() for m in _NEWLINE.finditer(text)]
+            mt.relation = _lead_in_relation(text, mt, prev, newlines)
         prev = mt
         if mt.relation in (None, "theo"):
             limit = min(len(text), mt.tail + 160)
@@ -786,18 +790,23 @@ def _relate(text: str, mentions: list[_Mention]) -> None:
 
 
 _ITEM_LINE = regex.compile(r"[ \t]*(?:[a-zđ]\)|\d+[.)]|[-+*•])")
+_NEWLINE = stdlib_re.compile("\n")
+_NOT_BLANK = stdlib_re.compile(r"[^ \t*_]")
 
 
-def _lead_in_relation(text: str, mt: _Mention, prev: _Mention | None) -> str | None:
+def _lead_in_relation(text: str, mt: _Mention, prev: _Mention | None, newlines: list[int]) -> str | None:
     """A citation with no relation word in its clause takes the one of its list: the item of a lead-in line
     ("Bãi bỏ các Quyết định sau:" / "a) Quyết định số 12/2023/QĐ-UBND …", realdocs/archive a63d28926f9123fd),
     or the citation before it in a "; "-separated basis ("Căn cứ Nghị định số 63/2010/NĐ-CP …; Nghị định số
     48/2013/NĐ-CP …", realdocs/archive 0a5a51958af8e293)."""
     if prev is not None and prev.relation in _CONTINUED and prev.tail <= mt.head and _continues_basis(text[prev.tail : mt.head]):
         return prev.relation
-    line_start = text.rfind("\n", 0, mt.head) + 1
+    # the line's start from the text's newlines (``newlines``), not a scan back: a text of one long line would
+    # make every citation scan back to its start (FUZZ: "123/QĐ-UBND "×200,000)
+    i = bisect.bisect_left(newlines, mt.head)
+    line_start = newlines[i - 1] + 1 if i else 0
     item = _ITEM_LINE.match(text, line_start, mt.head + 1)
-    if not item and text[line_start : mt.head].strip(" \t*_"):
+    if not item and _NOT_BLANK.search(text, line_start, mt.head):
         return None  # the citation does not open its line
     pos = line_start - 1
     for _ in range(12):  # up over the other items to the lead-in line
