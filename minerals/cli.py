@@ -212,7 +212,7 @@ def _mine_columns():
     from rich.text import Text
 
     def mining(task) -> bool:
-        return task.fields.get("stage") == "mine" and bool(task.elapsed)
+        return task.fields.get("stage") in ("start", "mine") and bool(task.elapsed)
 
     class Rate(ProgressColumn):
         def render(self, task):
@@ -238,15 +238,20 @@ def _mine_bar(console):
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    *_mine_columns(), console=console)
     task = bar.add_task("finding files", total=None, stage="scan")
-    stage_now = ["scan"]
-    words = {"scan": "finding files", "hash": "hashing new files", "mine": "mining"}
+    words = {"scan": "finding files", "hash": "hashing new files", "start": "loading models", "mine": "mining"}
+    now = ["scan"]
 
     def tick(stage: str, done: int, total: int | None) -> None:
-        if stage != stage_now[0]:
-            stage_now[0] = stage
-            bar.reset(task, total=total, completed=done, description=words.get(stage, stage), stage=stage)
-        else:
+        if stage == "mine" and not done:
+            stage = "start"  # the workers load spaCy and the rules before the first document comes back
+        if stage == now[0]:
             bar.update(task, completed=done, total=total)
+        elif (now[0], stage) == ("start", "mine"):  # the clock runs on: the rate counts the models' loading
+            now[0] = stage
+            bar.update(task, completed=done, total=total, description=words[stage], stage=stage)
+        else:  # a new stage: its own clock, so the rate and time left count from its start
+            now[0] = stage
+            bar.reset(task, total=total, completed=done, description=words.get(stage, stage), stage=stage)
 
     return bar, tick
 

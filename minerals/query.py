@@ -113,7 +113,8 @@ def _documents_named(con, ref, dataset) -> list[str]:
     ref = str(ref)
     docs = _df(con, "SELECT doc_id, path, number FROM documents", None, dataset)
     name = Path(ref).name
-    hits = [r.doc_id for r in docs.itertuples() if isinstance(r.path, str) and (r.path == ref or r.path.endswith(name))]
+    hits = [r.doc_id for r in docs.itertuples()
+            if isinstance(r.path, str) and (r.path == ref or (name and r.path.endswith(name)))]
     if not hits:
         cid = canonical_id(ref)
         hits = [r.doc_id for r in docs.itertuples() if cid and isinstance(r.number, str) and canonical_id(r.number) == cid]
