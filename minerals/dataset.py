@@ -584,11 +584,11 @@ def mine(
     """Mine every readable file under ``archive`` into ``out`` (see the module doc). A batch commits after
     ``batch_size`` documents or ``batch_seconds``, whichever comes first: big batches of fast text documents
     (each part file costs the main process a fixed overhead; fewer, larger parts query faster), and a kill
-    during slow OCR still loses at most ``batch_seconds`` of work. ``progress(stage, done, total)`` follows the run:
-    ("scan", files found so far, None) while the archive is walked, ("hash", files hashed, files to hash), then
-    ("mine", documents done, documents to mine) as each document comes back from the workers. ``limits``
-    (``minerals.limits``) bounds what one document may take. Rows of files outside ``archive`` are kept (one dataset can hold several archives);
-    ``prune`` also drops the rows of files that no longer exist anywhere; ``repair`` first drops damaged parts
+    during slow OCR still loses at most ``batch_seconds`` of work. ``progress(stage, done, total)`` follows
+    the run: ("scan", files found so far, None) while the archive is walked, ("hash", files hashed, files to
+    hash), then ("mine", documents done, documents to mine) as each document comes back from the workers.
+    ``limits`` (``minerals.limits``) bounds what one document may take. Rows of files outside ``archive`` are
+    kept (one dataset can hold several archives); ``prune`` also drops the rows of files that no longer exist anywhere; ``repair`` first drops damaged parts
     (``Store.repair``), so that their files are mined again."""
     archive = str(archive) if is_url(archive) else Path(archive)
     out = str(out) if is_url(out) else Path(out)

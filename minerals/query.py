@@ -117,7 +117,8 @@ def _documents_named(con, ref, dataset) -> list[str]:
             if isinstance(r.path, str) and (r.path == ref or (name and r.path.endswith(name)))]
     if not hits:
         cid = canonical_id(ref)
-        hits = [r.doc_id for r in docs.itertuples() if cid and isinstance(r.number, str) and canonical_id(r.number) == cid]
+        hits = [r.doc_id for r in docs.itertuples()
+                if cid and isinstance(r.number, str) and canonical_id(r.number) == cid]
     if not hits:
         raise DatasetError(f"--cited-by {ref!r}: no mined document has this path, file name or number (give a mined "
                            "file's path, or the number the document itself bears)")

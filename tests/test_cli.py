@@ -255,10 +255,11 @@ def test_by_names_are_shared_and_checked(mined_seeds):
     assert r.exit_code == 0 and json.loads(r.stdout)
 
 
-def test_limit_is_honoured(mined_seeds, numbered):
+def test_limit_is_honoured(mined_seeds):
     d = ["-d", str(mined_seeds)]
     for args, n in ((["query", "top", *d, "--limit", "2"], 2), (["graph", "top", *d, "--limit", "2"], 2),
-                    (["query", "citations", *d, "--limit", "3"], 3), (["query", "cited-by", "20-CT/TW", *d, "--limit", "1"], 1),
+                    (["query", "citations", *d, "--limit", "3"], 3),
+                    (["query", "cited-by", "20-CT/TW", *d, "--limit", "1"], 1),
                     (["query", "targets", *d, "--limit", "2"], 2), (["graph", "absent", *d, "--limit", "1"], 1)):
         r = runner.invoke(app, [*args, "-f", "json"])
         assert r.exit_code == 0, (args, r.output)

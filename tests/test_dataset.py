@@ -227,13 +227,13 @@ def test_small_text_files_go_to_workers_in_chunks_and_slow_files_alone():
     assert max(map(len, chunks)) == CHUNK_DOCS and any(c[0].path.endswith(".pdf") for c in chunks)
 
 
-def _crash_on_marked_files(src):
+def _crash_on_marked_files(src, *args):
     """A worker's ``mine_one`` that dies, as a segfault in a native library would, on files named crash*."""
     from minerals.dataset import _REAL_MINE_ONE
 
     if src.key.rsplit("/", 1)[-1].startswith("crash"):
         os._exit(11)
-    return _REAL_MINE_ONE(src)
+    return _REAL_MINE_ONE(src, *args)
 
 
 def test_a_file_that_kills_its_worker_becomes_an_errors_row(tmp_path, monkeypatch):
