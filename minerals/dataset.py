@@ -23,11 +23,12 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
 from .errors import MineralsError, OutOfMemoryError
-from .limits import DEFAULT as DEFAULT_LIMITS, memory_ceiling
+from .limits import DEFAULT as DEFAULT_LIMITS, Limits, memory_ceiling
 from .models import ITEM_TABLES, _keys
 from .readers import READERS
 from .store import MANIFEST, DatasetError, Store, first_line as _first_line, is_url, url_fs
@@ -312,10 +313,11 @@ def _on_alarm(signum, frame):
     raise DocumentTimeout(f"still mining after {DOC_SECONDS:g} s; passed over")
 
 
-def mine_one(src: Source) -> dict[str, list[dict]]:
-    """read → clean → extract one source; the rows it adds to each table, or one ``errors`` row. Never raises.
-    In a process's main thread (pool workers, one-process runs) a document gets at most DOC_SECONDS and at most
-    ``Limits.doc_memory`` more memory (``limits.memory_ceiling``; the limit is the process's, so not in threads)."""
+def mine_one(src: Source, limits: Limits = DEFAULT_LIMITS) -> dict[str, list[dict]]:
+    """read → clean → extract one source within ``limits``; the rows it adds to each table, or one ``errors``
+    row. Never raises. In a process's main thread (pool workers, one-process runs) a document gets at most
+    DOC_SECONDS and at most ``limits.doc_memory`` more memory (``limits.memory_ceiling``; the limit is the
+    process's, so not in threads)."""
     import contextlib
     import signal
     import threading
@@ -326,11 +328,11 @@ def mine_one(src: Source) -> dict[str, list[dict]]:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, DOC_SECONDS)
     try:
-        with memory_ceiling(DEFAULT_LIMITS.doc_memory) if main else contextlib.nullcontext():
+        with memory_ceiling(limits.doc_memory) if main else contextlib.nullcontext():
             try:
-                return _mine_one(src)
+                return _mine_one(src, limits)
             except MemoryError:  # raised outside _mine_one's handlers (while they built a row); memory is back now
-                err = OutOfMemoryError(src.key, DEFAULT_LIMITS.doc_memory)
+                err = OutOfMemoryError(src.key, limits.doc_memory)
                 return {"errors": [_error_row(src.key, src.size, src.mtime, err.stage, type(err).__name__, str(err))]}
     finally:
         if timed:
@@ -338,7 +340,7 @@ def mine_one(src: Source) -> dict[str, list[dict]]:
             signal.signal(signal.SIGALRM, previous)
 
 
-def _mine_one(src: Source) -> dict[str, list[dict]]:
+def _mine_one(src: Source, limits: Limits) -> dict[str, list[dict]]:
     from . import clean, extract, read
 
     tmpdir = None
@@ -346,11 +348,11 @@ def _mine_one(src: Source) -> dict[str, list[dict]]:
     local = None
     try:
         if src.member is None and not remote:
-            doc = read(src.path)
+            doc = read(src.path, limits=limits)
         elif src.member is None:  # a file on a store: streamed to a temporary file, deleted after
             tmpdir = tempfile.mkdtemp(prefix="minerals-url-")
             local = _download(src.path, PurePosixPath(src.path).suffix, tmpdir)
-            doc = read(local)
+            doc = read(local, limits=limits)
         else:
             tmpdir = tempfile.mkdtemp(prefix="minerals-zip-")
             target = Path(tmpdir) / ("member" + PurePosixPath(src.member).suffix)
@@ -358,11 +360,11 @@ def _mine_one(src: Source) -> dict[str, list[dict]]:
             if remote:
                 fs, path = url_fs(src.path)
                 with fs.open(path, "rb") as fz, zipfile.ZipFile(fz) as zf:
-                    _extract_member(zf, src, target)
+                    _extract_member(zf, src, target, limits)
             else:
                 with zipfile.ZipFile(src.path) as zf:
-                    _extract_member(zf, src, target)
-            doc = read(target)
+                    _extract_member(zf, src, target, limits)
+            doc = read(target, limits=limits)
         doc.path = src.key
         extract(clean(doc))
         return document_rows(doc, src)
@@ -370,7 +372,7 @@ def _mine_one(src: Source) -> dict[str, list[dict]]:
         return {"errors": [_error_row(src.key, src.size, src.mtime, err.stage, type(err).__name__,
                                       f"{src.key}: {err}")]}
     except MemoryError:
-        err = OutOfMemoryError(src.key, DEFAULT_LIMITS.doc_memory)
+        err = OutOfMemoryError(src.key, limits.doc_memory)
         return {"errors": [_error_row(src.key, src.size, src.mtime, err.stage, type(err).__name__, str(err))]}
     except MineralsError as err:
         msg = str(err).replace(str(local), src.key) if local is not None else str(err)
@@ -382,22 +384,20 @@ def _mine_one(src: Source) -> dict[str, list[dict]]:
             shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def _member_limit(name: str) -> int:
+def _member_limit(name: str, limits: Limits = DEFAULT_LIMITS) -> int:
     """The most bytes a zip member may hold: the limit its reader puts on a file on disk."""
-    from .limits import DEFAULT
-
     suffix = PurePosixPath(name.lower()).suffix
-    return {".pdf": DEFAULT.pdf_bytes, ".docx": DEFAULT.office_bytes, ".doc": DEFAULT.office_bytes}.get(
-        suffix, DEFAULT.text_bytes)
+    return {".pdf": limits.pdf_bytes, ".docx": limits.office_bytes, ".doc": limits.office_bytes}.get(
+        suffix, limits.text_bytes)
 
 
-def _extract_member(zf: zipfile.ZipFile, src: Source, target: Path) -> None:
+def _extract_member(zf: zipfile.ZipFile, src: Source, target: Path, limits: Limits = DEFAULT_LIMITS) -> None:
     """Copy one member to ``target``, refusing it once either its declared or its actual size passes the
     limit (a zip bomb is never written out whole)."""
     from .errors import FileTooLargeError
 
     info = zf.infolist()[src.member_index] if src.member_index is not None else zf.getinfo(src.member)
-    limit = _member_limit(src.member)
+    limit = _member_limit(src.member, limits)
     if info.file_size > limit:
         raise FileTooLargeError(src.key, info.file_size, limit)
     written = 0
@@ -587,16 +587,19 @@ def mine(
     scheduler: str | None = None,
     batch_size: int = 256,
     batch_seconds: float = 30.0,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
     prune: bool = False,
     repair: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> MineSummary:
     """Mine every readable file under ``archive`` into ``out`` (see the module doc). A batch commits after
     ``batch_size`` documents or ``batch_seconds``, whichever comes first: big batches of fast text documents
     (each part file costs the main process a fixed overhead; fewer, larger parts query faster), and a kill
-    during slow OCR still loses at most ``batch_seconds`` of work. ``progress(done, total)`` is called after
-    each committed batch. Rows of files outside ``archive`` are kept (one dataset can hold several archives);
-    ``prune`` also drops the rows of files that no longer exist anywhere; ``repair`` first drops damaged parts
+    during slow OCR still loses at most ``batch_seconds`` of work. ``progress(stage, done, total)`` follows
+    the run: ("scan", files found so far, None) while the archive is walked, ("hash", files hashed, files to
+    hash), then ("mine", documents done, documents to mine) as each document comes back from the workers.
+    ``limits`` (``minerals.limits``) bounds what one document may take. Rows of files outside ``archive`` are
+    kept (one dataset can hold several archives); ``prune`` also drops the rows of files that no longer exist anywhere; ``repair`` first drops damaged parts
     (``Store.repair``), so that their files are mined again."""
     archive = str(archive) if is_url(archive) else Path(archive)
     out = str(out) if is_url(out) else Path(out)
@@ -620,7 +623,8 @@ def mine(
             ds.repair()
         ds.check_all()
         return _mine_into(ds, archive, out, workers=workers, engine=engine, scheduler=scheduler,
-                          batch_size=batch_size, batch_seconds=batch_seconds, progress=progress, prune=prune)
+                          batch_size=batch_size, batch_seconds=batch_seconds, progress=progress, prune=prune,
+                          limits=limits)
     finally:
         ds.release()
 
@@ -642,7 +646,7 @@ def _still_there(key: str) -> bool:
 
 
 def _mine_into(ds: Store, archive, out, *, workers, engine, scheduler, batch_size, batch_seconds, progress,
-               prune) -> MineSummary:
+               prune, limits=DEFAULT_LIMITS) -> MineSummary:
     t0 = time.perf_counter()
     summary = MineSummary(out=str(out))
 
@@ -656,7 +660,11 @@ def _mine_into(ds: Store, archive, out, *, workers, engine, scheduler, batch_siz
     pending_rows = _empty_batch()
     seen: set[str] = set()
     stale_paths: set[str] = set()
+    shown = time.monotonic()
     for src in sources(archive, exclude=None if is_url(out) else out):
+        if progress and time.monotonic() - shown >= 0.1:  # (a call per file would cost more than the walk)
+            progress("scan", len(seen), None)
+            shown = time.monotonic()
         if isinstance(src, dict):  # a path that cannot be mined: an unsafe zip member, a loop, a special file…
             seen.add(src["path"])
             if err_by_path.get(src["path"]) != (src["size"], src["mtime"]):
@@ -678,7 +686,10 @@ def _mine_into(ds: Store, archive, out, *, workers, engine, scheduler, batch_siz
     gone = {p for p in list(by_path) + list(err_by_path)
             if p not in seen and (_under(p, archive) or (prune and not _still_there(p)))}
     hashes: dict[str, str | None] = {}
-    for src in list(todo):
+    for n, src in enumerate(list(todo)):
+        if progress and time.monotonic() - shown >= 0.1:
+            progress("hash", n, len(todo))
+            shown = time.monotonic()
         try:
             hashes[src.key] = _sha256(src)
         except OSError as err:  # unreadable, or gone since the walk: a row, and the run goes on
@@ -724,15 +735,22 @@ def _mine_into(ds: Store, archive, out, *, workers, engine, scheduler, batch_siz
 
     total = len(todo)
     done = 0
+
+    def tick(n: int) -> None:  # a document done: mined, passed over as an errors row, or known by its content
+        nonlocal done
+        done += n
+        if progress:
+            progress("mine", min(done, total), total)
+
+    if progress:
+        progress("mine", 0, total)
     for i, batch_rows in enumerate(_run(todo, hashes, doc_ids, workers=workers, engine=engine, scheduler=scheduler,
-                                        batch_size=batch_size, batch_seconds=batch_seconds, first=pending_rows)):
+                                        batch_size=batch_size, batch_seconds=batch_seconds, first=pending_rows,
+                                        tick=tick, limits=limits)):
         paths = {r["path"] for r in batch_rows.get("documents", [])} | {r["path"] for r in batch_rows.get("errors", [])}
         # the first commit also drops the rows of files gone from the archive (moved ones: with their new row)
         commit(batch_rows, (waiting & paths) | (gone if i == 0 else set()))
         waiting -= paths
-        done += len(batch_rows.get("documents", [])) + len(batch_rows.get("errors", []))
-        if progress:
-            progress(min(done, total), total)
     commit(_empty_batch(), waiting)  # (nothing is left here unless a file gave no row at all)
     summary.seconds = time.perf_counter() - t0
     cites = ds.read("citations", ["number"])
@@ -771,10 +789,12 @@ def _sha256(src: Source) -> str | None:
 
 
 def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str], *, workers, engine, scheduler,
-         batch_size, batch_seconds=float("inf"), first: dict | None = None) -> Iterator[dict]:
+         batch_size, batch_seconds=float("inf"), first: dict | None = None, tick: Callable[[int], None] | None = None,
+         limits: Limits = DEFAULT_LIMITS) -> Iterator[dict]:
     """Rows per batch of at most ``batch_size`` documents or ``batch_seconds`` of mining; a file whose content
     is already in the dataset (moved or duplicated) gets a documents row without being mined again. The first
-    batch is always yielded: ``first`` (rows found before mining) and those rows of known content."""
+    batch is always yielded: ``first`` (rows found before mining) and those rows of known content. ``tick(n)``
+    is told of every document done as it comes back, before its batch commits."""
     to_mine: list[Source] = []
     dup_rows: list[dict] = []
     for src in todo:
@@ -786,8 +806,11 @@ def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str],
         to_mine.append(src)
     first = first if first is not None else _empty_batch()
     first["documents"].extend(dup_rows)
+    if tick and dup_rows:
+        tick(len(dup_rows))
     yield first
-    results = _results(to_mine, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size)
+    results = _results(to_mine, workers=workers, engine=engine, scheduler=scheduler, batch_size=batch_size,
+                       limits=limits)
     batch = _empty_batch()
     count = 0
     opened = time.monotonic()
@@ -801,6 +824,8 @@ def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str],
         for table, items in rows.items():
             batch[table].extend(items)
         count += 1
+        if tick:
+            tick(1)
         if count >= batch_size or time.monotonic() - opened >= batch_seconds:
             yield batch
             batch, count, opened = _empty_batch(), 0, time.monotonic()
@@ -834,15 +859,16 @@ def _chunks(srcs: list[Source]) -> list[list[Source]]:
     return out
 
 
-def _mine_chunk(srcs: list[Source]) -> list[dict]:
-    return [mine_one(src) for src in srcs]
+def _mine_chunk(srcs: list[Source], limits: Limits = DEFAULT_LIMITS) -> list[dict]:
+    return [mine_one(src, limits) for src in srcs]
 
 
-def _results(to_mine: list[Source], *, workers, engine, scheduler, batch_size) -> Iterator[dict]:
+def _results(to_mine: list[Source], *, workers, engine, scheduler, batch_size,
+             limits: Limits = DEFAULT_LIMITS) -> Iterator[dict]:
     if not to_mine:
         return
     if engine == "dask":
-        yield from _dask_results(to_mine, workers=workers, scheduler=scheduler, batch_size=batch_size)
+        yield from _dask_results(to_mine, workers=workers, scheduler=scheduler, batch_size=batch_size, limits=limits)
         return
     if engine != "process":
         raise DatasetError(f"unknown engine {engine!r}; valid: process, dask")
@@ -851,13 +877,13 @@ def _results(to_mine: list[Source], *, workers, engine, scheduler, batch_size) -
         _worker_init()
         _warm_up()  # the models load before the first document, and don't count against its memory ceiling
         for src in to_mine:
-            yield mine_one(src)
+            yield mine_one(src, limits)
         return
     _warm_up()  # forked workers inherit the loaded models and compiled rules instead of loading their own
-    yield from _pool_results(to_mine, workers)
+    yield from _pool_results(to_mine, workers, limits)
 
 
-def _pool_results(to_mine: list[Source], workers: int) -> Iterator[dict]:
+def _pool_results(to_mine: list[Source], workers: int, limits: Limits = DEFAULT_LIMITS) -> Iterator[dict]:
     """``mine_one`` over ``to_mine`` in forked worker processes, in order.
 
     Fresh workers every WORKER_DOCS documents each: spaCy's vocabulary and the rule caches grow with every new
@@ -882,7 +908,7 @@ def _pool_results(to_mine: list[Source], workers: int) -> Iterator[dict]:
             gc.freeze()
             pool = ProcessPoolExecutor(workers, mp_context=fork, initializer=_pool_worker_init)
             try:
-                for chunk_rows in pool.map(_mine_chunk, _chunks(to_mine[i : i + segment])):
+                for chunk_rows in pool.map(partial(_mine_chunk, limits=limits), _chunks(to_mine[i : i + segment])):
                     for rows in chunk_rows:
                         yield rows
                         i += 1
@@ -890,7 +916,7 @@ def _pool_results(to_mine: list[Source], workers: int) -> Iterator[dict]:
                 src = to_mine[i]  # the first document without a result: it, or one beside it, killed a worker
                 alone = ProcessPoolExecutor(1, mp_context=fork, initializer=_pool_worker_init)
                 try:
-                    rows = alone.submit(mine_one, src).result()
+                    rows = alone.submit(mine_one, src, limits).result()
                 except BrokenProcessPool:
                     rows = {"errors": [_error_row(src.key, src.size, src.mtime, "extract", "WorkerCrashed",
                                                   f"{src.key}: the worker process mining it died (a crash, or "
@@ -905,7 +931,8 @@ def _pool_results(to_mine: list[Source], workers: int) -> Iterator[dict]:
         gc.unfreeze()  # a library caller's later garbage is collected as before
 
 
-def _dask_results(to_mine: list[Source], *, workers, scheduler, batch_size) -> Iterator[dict]:
+def _dask_results(to_mine: list[Source], *, workers, scheduler, batch_size,
+                  limits: Limits = DEFAULT_LIMITS) -> Iterator[dict]:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as err:  # pragma: no cover - dask is a dependency
@@ -920,7 +947,7 @@ def _dask_results(to_mine: list[Source], *, workers, scheduler, batch_size) -> I
     try:
         client.run(_worker_init)
         for i in range(0, len(to_mine), batch_size):
-            futures = client.map(mine_one, to_mine[i : i + batch_size], pure=False)
+            futures = client.map(mine_one, to_mine[i : i + batch_size], limits=limits, pure=False)
             yield from client.gather(futures)
     finally:
         client.close()

@@ -98,11 +98,31 @@ def citations(dataset, *, number=None, doc_type=None, issuer=None, year=None, re
         params.append(int(year))
     _relation(relation, where, params)
     if cited_by:
-        where.append("(d.path = ? OR d.path LIKE ?)")
-        params += [str(cited_by), f"%{Path(str(cited_by)).name}"]
+        ids = _documents_named(con, cited_by, dataset)
+        where.append(f"c.doc_id IN ({', '.join('?' * len(ids))})")
+        params += ids
     return _select(con, "SELECT d.path AS cited_by, c.doc_type, c.number, c.date, c.issuer, c.relation, c.id, c.page, "
                    "c.section, c.context FROM citations c JOIN documents d USING (doc_id)",
                    where, params, "d.path, c.start", limit, dataset)
+
+
+def _documents_named(con, ref, dataset) -> list[str]:
+    """The doc_ids of the mined documents ``ref`` names: its path, or its file name, else its own number in
+    any spelling ("2820/QĐ-UBND"). None named is a ``DatasetError``: an empty answer would look like "cites
+    nothing"."""
+    ref = str(ref)
+    docs = _df(con, "SELECT doc_id, path, number FROM documents", None, dataset)
+    name = Path(ref).name
+    hits = [r.doc_id for r in docs.itertuples()
+            if isinstance(r.path, str) and (r.path == ref or (name and r.path.endswith(name)))]
+    if not hits:
+        cid = canonical_id(ref)
+        hits = [r.doc_id for r in docs.itertuples()
+                if cid and isinstance(r.number, str) and canonical_id(r.number) == cid]
+    if not hits:
+        raise DatasetError(f"--cited-by {ref!r}: no mined document has this path, file name or number (give a mined "
+                           "file's path, or the number the document itself bears)")
+    return sorted(set(hits))
 
 
 def _select(con, select: str, where: list, params: list, order: str, limit, dataset):

@@ -179,16 +179,16 @@ def test_graph_chain_command(mined_seeds):
     assert "thực hiện → 20-CT/TW (Chỉ thị, Ban Bí thư, national) ⇧" in r.stdout
     assert r.stdout.rstrip().endswith("national documents it ends at: Chỉ thị 20-CT/TW")
     r = runner.invoke(app, ["graph", "chain", "corpus/seeds/004_51401b993265fa13.txt", "-d", str(mined_seeds),
-                            "--json"])
+                            "--format", "json"])
     rows = json.loads(r.stdout)
     assert any(x["target"] == "126/2007/NĐ-CP" and x["ultimate"] for x in rows)
 
 
 @pytest.mark.parametrize("args, check", [
-    (["top", "--limit", "3", "--csv"], lambda out: pd.read_csv(io.StringIO(out))["number"][0] == "20-CT/TW"),
-    (["top", "--by", "doc_type", "--json"], lambda out: {"Chỉ thị", "Nghị định"} <= {r["doc_type"] for r in json.loads(out)}),
-    (["degree", "--by", "issuer", "--json"], lambda out: any(r["issuer"] == "Ban Bí thư" for r in json.loads(out))),
-    (["absent", "--csv"], lambda out: "20-CT/TW" in set(pd.read_csv(io.StringIO(out))["id"])),
+    (["top", "--limit", "3", "--format", "csv"], lambda out: pd.read_csv(io.StringIO(out))["number"][0] == "20-CT/TW"),
+    (["top", "--by", "doc_type", "--format", "json"], lambda out: {"Chỉ thị", "Nghị định"} <= {r["doc_type"] for r in json.loads(out)}),
+    (["degree", "--by", "issuer", "--format", "json"], lambda out: any(r["issuer"] == "Ban Bí thư" for r in json.loads(out))),
+    (["absent", "--format", "csv"], lambda out: "20-CT/TW" in set(pd.read_csv(io.StringIO(out))["id"])),
     (["communities"], lambda out: "20-CT/TW ×5" in out and "rows" in out),
 ])
 def test_graph_analysis_commands(mined_seeds, args, check):
@@ -199,7 +199,7 @@ def test_graph_analysis_commands(mined_seeds, args, check):
 
 @pytest.mark.parametrize("words", [[], ["export"]])
 def test_graph_dataset_and_graph_export_are_one_command(mined_seeds, words):
-    r = runner.invoke(app, ["graph", *words, str(mined_seeds)])
+    r = runner.invoke(app, ["graph", *words, "-d", str(mined_seeds)])
     assert r.exit_code == 0, r.output
     assert "5 mined documents" in r.stdout and "20-CT/TW ×5" in r.stdout
 
@@ -260,14 +260,14 @@ def test_graph_implementers_command(mined_plans):
     assert r.exit_code == 0, r.output
     assert "→ 71/NQ-CP → 57-NQ/TW" in r.stdout or "→ 03/NQ-CP → 57-NQ/TW" in r.stdout, r.stdout
     assert "through a chain" in r.stdout
-    r = runner.invoke(app, ["graph", "implementers", "57-NQ/TW", "-d", str(mined_plans), "--relation", "can cu", "--json"])
+    r = runner.invoke(app, ["graph", "implementers", "57-NQ/TW", "-d", str(mined_plans), "--relation", "can cu", "--format", "json"])
     assert r.exit_code == 0 and {x["relation"] for x in json.loads(r.stdout)} == {"căn cứ"}, r.output
     r = runner.invoke(app, ["graph", "implementers", "57-NQ/TW", "-d", str(mined_plans), "--relation", "colour"])
     assert r.exit_code == 1 and r.stderr.startswith("minerals: error: --relation"), r.output
 
 
 def test_graph_degree_by_relation(mined_plans):
-    r = runner.invoke(app, ["graph", "degree", "--by", "relation", "--json", "--dataset", str(mined_plans)])
+    r = runner.invoke(app, ["graph", "degree", "--by", "relation", "--format", "json", "--dataset", str(mined_plans)])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
     direct = [x for x in rows if not x["between"]]
@@ -282,11 +282,11 @@ def test_relations_typed_without_diacritics(typed, name):
 
 
 def test_query_cited_by_relation(mined_plans):
-    r = runner.invoke(app, ["query", "cited-by", "57/NQ-TW", "--relation", "can cu", "--json", "--dataset", str(mined_plans)])
+    r = runner.invoke(app, ["query", "cited-by", "57/NQ-TW", "--relation", "can cu", "--format", "json", "--dataset", str(mined_plans)])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
     assert rows and {x["relation"] for x in rows} == {"căn cứ"}
-    r = runner.invoke(app, ["query", "citations", "--type", "nghi quyet", "--relation", "CAN CU", "--json",
+    r = runner.invoke(app, ["query", "citations", "--type", "nghi quyet", "--relation", "CAN CU", "--format", "json",
                             "--dataset", str(mined_plans)])
     assert r.exit_code == 0 and {(x["doc_type"], x["relation"]) for x in json.loads(r.stdout)} == {("Nghị quyết", "căn cứ")}, r.output
 
@@ -295,7 +295,7 @@ def test_query_cited_by_relation(mined_plans):
 def test_query_top_limit_is_per_group(mined_seeds, by):
     """Issue 18: `query top --by type --limit 1` printed every row; now at most LIMIT per group, and --by takes
     the graph's doc_type too."""
-    r = runner.invoke(app, ["query", "top", "--by", by, "--limit", "1", "--json", "--dataset", str(mined_seeds)])
+    r = runner.invoke(app, ["query", "top", "--by", by, "--limit", "1", "--format", "json", "--dataset", str(mined_seeds)])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
     key = "year" if by == "year" else "type"

@@ -129,17 +129,17 @@ def test_unknown_check_names_the_valid_ones(mined):
 
 
 def test_cli_check(mined, tmp_path):
-    r = runner.invoke(app, ["check", str(mined), "--json"])
+    r = runner.invoke(app, ["check", "-d", str(mined), "--format", "json"])
     assert r.exit_code == 0, r.output  # warnings are findings, not failures
     rows = json.loads(r.stdout)
     assert Counter(row["kind"] for row in rows) == Counter(
         {"date_vs_number_year": 3, "inconsistent_across_archive": 3, "type_contradicts_symbol": 1, "malformed_number": 3})
     assert set(rows[0]) >= {"kind", "doc_id", "path", "number", "message", "evidence"}
-    r = runner.invoke(app, ["check", str(mined), "--csv", "--kind", "malformed_number"])
+    r = runner.invoke(app, ["check", "-d", str(mined), "--format", "csv", "--kind", "malformed_number"])
     assert r.exit_code == 0 and r.stdout.startswith("kind,") and "21/2007-TT-BLĐTBXH" in r.stdout
-    r = runner.invoke(app, ["check", str(mined)])
+    r = runner.invoke(app, ["check", "-d", str(mined)])
     assert r.exit_code == 0 and "1109/QĐ-UBND" in r.stdout and "rows" in r.stdout
-    r = runner.invoke(app, ["check", str(tmp_path / "nothing")])
+    r = runner.invoke(app, ["check", "-d", str(tmp_path / "nothing")])
     assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "no dataset" in r.stderr
 
 

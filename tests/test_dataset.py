@@ -101,7 +101,7 @@ def test_kill_minus_nine_then_rerun_equals_an_uninterrupted_run(tmp_path):
     mine(archive, whole, workers=1, batch_size=2)
     killed = tmp_path / "killed"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "minerals", "mine", str(archive), "--out", str(killed),
+    proc = subprocess.Popen([sys.executable, "-m", "minerals", "mine", str(archive), "-o", str(killed),
                              "--workers", "1", "--batch-size", "2", "--batch-seconds", "3600", "--quiet"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
@@ -150,7 +150,7 @@ def test_pool_workers_exit_when_the_main_process_is_killed(tmp_path):
     text = corpus_file("001_").read_text(encoding="utf-8")
     for i in range(60):  # distinct contents: copies of one file would be recognised and mined once
         (archive / f"report-{i:02d}.txt").write_text(f"{text}\nBản sao {i}.\n", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "minerals", "mine", str(archive), "--out", str(tmp_path / "out"),
+    proc = subprocess.Popen([sys.executable, "-m", "minerals", "mine", str(archive), "-o", str(tmp_path / "out"),
                              "--workers", "2", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     workers: set[int] = set()
@@ -227,13 +227,13 @@ def test_small_text_files_go_to_workers_in_chunks_and_slow_files_alone():
     assert max(map(len, chunks)) == CHUNK_DOCS and any(c[0].path.endswith(".pdf") for c in chunks)
 
 
-def _crash_on_marked_files(src):
+def _crash_on_marked_files(src, *args):
     """A worker's ``mine_one`` that dies, as a segfault in a native library would, on files named crash*."""
     from minerals.dataset import _REAL_MINE_ONE
 
     if src.key.rsplit("/", 1)[-1].startswith("crash"):
         os._exit(11)
-    return _REAL_MINE_ONE(src)
+    return _REAL_MINE_ONE(src, *args)
 
 
 def test_a_file_that_kills_its_worker_becomes_an_errors_row(tmp_path, monkeypatch):

@@ -100,6 +100,9 @@ def _resolve(root, words: list[str]):
     a group is an error, unless the group sends it to its default command (`minerals graph DATASET`)."""
     cmd, path, flags = root, ["minerals"], []
     for word in words:
+        if word.startswith("-") and getattr(cmd, "default_command", None) in getattr(cmd, "commands", {}):
+            cmd = cmd.commands[cmd.default_command]  # `minerals graph -d DATASET`: the group's default command
+            path.append(cmd.name)
         for alt in word.split("|"):
             if (m := _FLAG.match(alt)) and not alt.startswith("-" * 3):
                 flags.append((cmd, " ".join(path), m[1]))

@@ -115,7 +115,7 @@ def test_a_store_without_mtimes_compares_size_and_content(mem, monkeypatch):
 def test_file_urls_through_the_cli_with_two_workers(tmp_path):
     archive = _archive(tmp_path, ("001_", "003_", "004_5"))
     url = f"file://{tmp_path}/dataset"
-    r = runner.invoke(app, ["mine", f"file://{archive}", "--out", url, "--workers", "2"])
+    r = runner.invoke(app, ["mine", f"file://{archive}", "-o", url, "--workers", "2"])
     assert r.exit_code == 0, r.output
     assert "3 documents mined" in r.stdout and f"→ {url}/" in r.stdout
     assert not [p for p in (tmp_path / "dataset").rglob(".*")]  # temporary names were renamed
@@ -123,21 +123,21 @@ def test_file_urls_through_the_cli_with_two_workers(tmp_path):
     assert all(p.startswith(f"file://{archive}/") for p in docs["path"])
     mine(archive, tmp_path / "plain", workers=1)
     _assert_same(_tables(url), _tables(tmp_path / "plain"))
-    r = runner.invoke(app, ["mine", f"file://{archive}", "--out", url, "--workers", "2"])
+    r = runner.invoke(app, ["mine", f"file://{archive}", "-o", url, "--workers", "2"])
     assert r.exit_code == 0 and "0 documents mined (3 unchanged, skipped)" in r.stdout
-    r = runner.invoke(app, ["query", "cited-by", "20-CT/TW", "--dataset", url, "--json"])
+    r = runner.invoke(app, ["query", "cited-by", "20-CT/TW", "--dataset", url, "--format", "json"])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
     assert rows and all("001_1d392ddcd08d93c9" in row["document"] for row in rows)
-    r = runner.invoke(app, ["query", "top", "--by", "year", "--dataset", url, "--csv"])
+    r = runner.invoke(app, ["query", "top", "--by", "year", "--dataset", url, "--format", "csv"])
     assert r.exit_code == 0 and "2007," in r.stdout  # years stay integers, as from local parts
 
 
 @pytest.mark.parametrize("args", [
-    ["mine", "s3://minerals-test-bucket/archive", "--out", "OUT"],
-    ["mine", "ARCHIVE", "--out", "s3://minerals-test-bucket/dataset"],
-    ["mine", "nosuch://archive", "--out", "OUT"],
-    ["mine", "memory://no-such-archive-here", "--out", "OUT"],
+    ["mine", "s3://minerals-test-bucket/archive", "-o", "OUT"],
+    ["mine", "ARCHIVE", "-o", "s3://minerals-test-bucket/dataset"],
+    ["mine", "nosuch://archive", "-o", "OUT"],
+    ["mine", "memory://no-such-archive-here", "-o", "OUT"],
     ["query", "top", "--dataset", "nosuch://dataset"],
     ["query", "sql", "SELECT 1", "--dataset", "s3://minerals-test-bucket/dataset"],
     ["query", "top", "--dataset", "memory://no-such-dataset-here"],
@@ -158,7 +158,7 @@ def test_missing_driver_in_a_real_process(tmp_path):
     if _has("s3fs"):
         pytest.skip("s3fs is installed here")
     proc = subprocess.run([sys.executable, "-m", "minerals", "mine", "s3://minerals-test-bucket/archive",
-                           "--out", str(tmp_path / "out"), "--quiet"], capture_output=True, text=True)
+                           "-o", str(tmp_path / "out"), "--quiet"], capture_output=True, text=True)
     assert proc.returncode == 1
     assert proc.stderr == "minerals: error: s3://minerals-test-bucket/archive: Install s3fs to access S3\n"
     with pytest.raises(DatasetError, match="Protocol not known"):

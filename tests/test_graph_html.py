@@ -23,7 +23,7 @@ PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948"]  # 
 @pytest.fixture(scope="module")
 def page_file(mined_seeds, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("graph-html") / "graph.html"
-    result = runner.invoke(app, ["graph", str(mined_seeds), "-o", str(out)])
+    result = runner.invoke(app, ["graph", "-d", str(mined_seeds), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert f"→ {out}" in result.output
     return out
@@ -61,11 +61,11 @@ def test_big_graphs_show_the_most_cited_and_their_neighbours(graph, mined_seeds,
     data = graph_data(graph, 12)
     assert {e["source"] for e in data["edges"]} | {e["target"] for e in data["edges"]} <= set(nodes)
     out = tmp_path / "small.html"
-    result = runner.invoke(app, ["graph", str(mined_seeds), "--format", "html", "--max-nodes", "12", "-o", str(out)])
+    result = runner.invoke(app, ["graph", "-d", str(mined_seeds), "--format", "html", "--max-nodes", "12", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert len(_page_data(out.read_text(encoding="utf-8"))["nodes"]) == 12
     assert "the 1 most cited" in out.read_text(encoding="utf-8")
-    bad = runner.invoke(app, ["graph", str(mined_seeds), "--max-nodes", "0", "-o", str(out)])
+    bad = runner.invoke(app, ["graph", "-d", str(mined_seeds), "--max-nodes", "0", "-o", str(out)])
     assert bad.exit_code != 0
 
 

@@ -210,7 +210,7 @@ def test_query_section_filters(tmp_path):
     archive.mkdir()
     (archive / NOTICE_PAGE.name).write_bytes(NOTICE_PAGE.read_bytes())
     mine(archive, tmp_path / "ds", workers=1)
-    r = runner.invoke(app, ["query", "citations", "--section", "basis", "--dataset", str(tmp_path / "ds"), "--json"])
+    r = runner.invoke(app, ["query", "citations", "--section", "basis", "--dataset", str(tmp_path / "ds"), "--format", "json"])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
     assert rows and {x["section"] for x in rows} == {"basis"}
@@ -225,7 +225,7 @@ def test_query_section_filters(tmp_path):
 
 def test_show_labels_sections_and_greys_furniture(tmp_path):
     out = tmp_path / "page.html"
-    r = runner.invoke(app, ["show", str(NOTICE_PAGE), "--html", str(out)])
+    r = runner.invoke(app, ["show", str(NOTICE_PAGE), "-o", str(out)])
     assert r.exit_code == 0, r.output
     page = out.read_text(encoding="utf-8")
     assert 'data-section="basis"' in page and 'data-furniture="notice"' in page and 'class="furniture"' in page

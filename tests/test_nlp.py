@@ -174,7 +174,7 @@ def test_show_writes_a_page_chromium_renders(tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "the README's commands install Debian's chromium"
     out = tmp_path / "seed004.html"
-    result = CliRunner().invoke(app, ["show", str(corpus_file("004_5")), "--html", str(out)])
+    result = CliRunner().invoke(app, ["show", str(corpus_file("004_5")), "-o", str(out)])
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert "http" not in page.split("<main", 1)[0]  # self-contained: nothing fetched

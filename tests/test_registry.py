@@ -220,41 +220,41 @@ def test_date_vs_registry_needs_a_registry(mined):
 
 # --- the command line -----------------------------------------------------------------------------------------
 def test_cli_graph_registry_options(mined, tmp_path):
-    r = runner.invoke(app, ["graph", str(mined)])
+    r = runner.invoke(app, ["graph", "-d", str(mined)])
     assert r.exit_code == 0, r.output
     assert "registry registry.csv.gz (" in r.stdout and "given a title, date, issuer, type or status" in r.stdout
-    r = runner.invoke(app, ["graph", str(mined), "--registry", "none"])
+    r = runner.invoke(app, ["graph", "-d", str(mined), "--registry", "none"])
     assert r.exit_code == 0 and "registry" not in r.stdout
     path = tmp_path / "so_dang_ky.tsv"
     path.write_text(USER_TSV, encoding="utf-8")
     out = tmp_path / "refs.json"
-    r = runner.invoke(app, ["graph", str(mined), "--registry", str(path), "-o", str(out)])
+    r = runner.invoke(app, ["graph", "-d", str(mined), "--registry", str(path), "-o", str(out)])
     assert r.exit_code == 0, r.output
     nodes = {n["id"]: n for n in json.loads(out.read_text(encoding="utf-8"))["nodes"]}
     assert nodes["181/2025/NĐ-CP"]["status"] == "còn hiệu lực"
-    r = runner.invoke(app, ["graph", str(mined), "--registry", str(tmp_path / "missing.tsv")])
+    r = runner.invoke(app, ["graph", "-d", str(mined), "--registry", str(tmp_path / "missing.tsv")])
     assert r.exit_code == 1 and "missing.tsv: no such registry file" in r.stderr and "Traceback" not in r.output
     ragged = tmp_path / "ragged.csv"  # pandas' parser error spans two lines: the CLI still prints one
     ragged.write_text("number\n20-CT/TW\n1,2,3,4\n", encoding="utf-8")
-    r = runner.invoke(app, ["graph", str(mined), "--registry", str(ragged)])
+    r = runner.invoke(app, ["graph", "-d", str(mined), "--registry", str(ragged)])
     assert r.exit_code == 1 and "ragged.csv: not a valid CSV table" in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
 def test_cli_check_registry(mined_altered, tmp_path):
-    r = runner.invoke(app, ["check", str(mined_altered), "--kind", "date_vs_registry", "--json"])
+    r = runner.invoke(app, ["check", "-d", str(mined_altered), "--kind", "date_vs_registry", "--format", "json"])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
     assert [(x["kind"], x["number"], x["date"]) for x in rows] == [("date_vs_registry", "181/2025/NĐ-CP", "2025-07-10")]
     # a user registry that dates it as the altered sentence does: now the two untouched printings disagree
     path = tmp_path / "agrees.tsv"
     path.write_text("số hiệu\tngày ban hành\n181/2025/NĐ-CP\t10/07/2025\n", encoding="utf-8")
-    r = runner.invoke(app, ["check", str(mined_altered), "--kind", "date_vs_registry", "--registry", str(path), "--json"])
+    r = runner.invoke(app, ["check", "-d", str(mined_altered), "--kind", "date_vs_registry", "--registry", str(path), "--format", "json"])
     rows = json.loads(r.stdout)
     assert r.exit_code == 0 and [x["date"] for x in rows] == ["2025-07-01", "2025-07-01"]
     assert all("registry (agrees.tsv): 181/2025/NĐ-CP 2025-07-10" in x["evidence"] for x in rows)
-    r = runner.invoke(app, ["check", str(mined_altered), "--kind", "date_vs_registry", "--registry", "none"])
+    r = runner.invoke(app, ["check", "-d", str(mined_altered), "--kind", "date_vs_registry", "--registry", "none"])
     assert r.exit_code != 0 and "needs a registry" in r.output
     bad = tmp_path / "bad.tsv"
     bad.write_text("tên\n1\n", encoding="utf-8")
-    r = runner.invoke(app, ["check", str(mined_altered), "--registry", str(bad)])
+    r = runner.invoke(app, ["check", "-d", str(mined_altered), "--registry", str(bad)])
     assert r.exit_code == 1 and "no column for the document number" in r.stderr

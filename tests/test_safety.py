@@ -185,7 +185,7 @@ def test_a_second_writer_fails_with_one_line_and_a_stale_lock_is_taken_over(tmp_
 def test_two_runs_at_once_never_duplicate_rows(tmp_path):
     archive = _archive(tmp_path, SEEDS)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "minerals", "mine", str(archive), "--out", str(out), "--workers", "1", "--quiet"]
+    cmd = [sys.executable, "-m", "minerals", "mine", str(archive), "-o", str(out), "--workers", "1", "--quiet"]
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
     failed = [r for r in results if r[2] != 0]
@@ -455,10 +455,10 @@ def test_the_cli_refuses_with_one_line_and_repairs(tmp_path):
     runner = CliRunner()
     archive = _archive(tmp_path, ("001_",))
     out = tmp_path / "out"
-    assert runner.invoke(app, ["mine", str(archive), "--out", str(out), "--quiet"]).exit_code == 0
+    assert runner.invoke(app, ["mine", str(archive), "-o", str(out), "--quiet"]).exit_code == 0
     r = runner.invoke(app, ["query", "sql", "SELECT 1; COPY (SELECT 1) TO 'x.csv'", "--dataset", str(out)])
     assert r.exit_code == 1 and r.output.count("\n") == 1 and "one statement" in r.output
-    r = runner.invoke(app, ["query", "sql", "-", "--dataset", str(out), "--csv"],
+    r = runner.invoke(app, ["query", "sql", "-", "--dataset", str(out), "--format", "csv"],
                       input="-- a comment first\nSELECT count(*) AS n FROM documents")
     assert r.exit_code == 0 and r.output.split() == ["n", "1"]
     part = Store(out).parts("citations")[0]
@@ -466,20 +466,20 @@ def test_the_cli_refuses_with_one_line_and_repairs(tmp_path):
         f.write(b"\0" * 500)
     r = runner.invoke(app, ["query", "cited-by", "20-CT/TW", "--dataset", str(out)])
     assert r.exit_code == 1 and "damaged part" in r.output and r.output.count("\n") == 1
-    r = runner.invoke(app, ["mine", str(archive), "--out", str(out), "--quiet", "--repair", "--prune"])
+    r = runner.invoke(app, ["mine", str(archive), "-o", str(out), "--quiet", "--repair", "--prune"])
     assert r.exit_code == 0 and r.output.startswith("1 documents mined")
     assert runner.invoke(app, ["query", "cited-by", "20-CT/TW", "--dataset", str(out)]).exit_code == 0
-    r = runner.invoke(app, ["query", "citations", "--dataset", str(out), "--xlsx", str(tmp_path / "c.xlsx")])
+    r = runner.invoke(app, ["query", "citations", "--dataset", str(out), "--format", "xlsx", "-o", str(tmp_path / "c.xlsx")])
     assert r.exit_code == 0 and (tmp_path / "c.xlsx").exists()
     with open(Store(out).parts("documents")[0], "r+b") as f:
         f.write(b"\0" * 500)
-    for args in (["check", str(out)], ["graph", str(out)], ["graph", "top", "--dataset", str(out)]):
+    for args in (["check", "-d", str(out)], ["graph", "-d", str(out)], ["graph", "top", "--dataset", str(out)]):
         r = runner.invoke(app, args)
         assert r.exit_code == 1 and r.output.count("\n") == 1 and "damaged part" in r.output, (args, r.output)
     home = tmp_path / "home"
     home.mkdir()
     (home / "thesis.docx").write_bytes(b"x")
-    r = runner.invoke(app, ["mine", str(archive), "--out", str(home), "--quiet"])
+    r = runner.invoke(app, ["mine", str(archive), "-o", str(home), "--quiet"])
     assert r.exit_code == 1 and r.output.count("\n") == 1 and "not a minerals dataset" in r.output
 
 
@@ -581,8 +581,7 @@ def test_a_document_past_the_memory_ceiling_is_a_row_and_the_run_goes_on(tmp_pat
     shutil.copy(corpus_file("002_"), archive)
     script = (
         "import sys, minerals, minerals.dataset as d, minerals.limits as l\n"
-        "d.DEFAULT_LIMITS = l.Limits(doc_memory=int(sys.argv[3]))\n"
-        "s = d.mine(sys.argv[1], sys.argv[2], workers=1)\n"
+        "s = d.mine(sys.argv[1], sys.argv[2], workers=1, limits=l.Limits(doc_memory=int(sys.argv[3])))\n"
         "e = minerals.open_dataset(sys.argv[2])['errors']\n"
         "print(s.documents, s.errors, *e['error_type'], *e['message'], sep='|')\n"
     )

@@ -34,12 +34,12 @@ def test_query_targets(tmp_path):
     from minerals.dataset import mine
 
     mine(CORPUS / "seeds", tmp_path / "ds", workers=1)
-    r = runner.invoke(app, ["query", "targets", "--kind", "achievement", "--dataset", str(tmp_path / "ds"), "--json"])
+    r = runner.invoke(app, ["query", "targets", "--kind", "achievement", "--dataset", str(tmp_path / "ds"), "--format", "json"])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
     assert rows and {x["kind"] for x in rows} == {"achievement"}
     assert {"document", "indicator", "actual", "planned", "percent", "section", "text"} <= set(rows[0])
-    r = runner.invoke(app, ["query", "targets", "--deadline", "2030", "--dataset", str(tmp_path / "ds"), "--csv"])
+    r = runner.invoke(app, ["query", "targets", "--deadline", "2030", "--dataset", str(tmp_path / "ds"), "--format", "csv"])
     assert r.exit_code == 0 and r.output.startswith("document,")
     r = runner.invoke(app, ["query", "targets", "--kind", "goal", "--dataset", str(tmp_path / "ds")])
     assert r.exit_code == 1 and "valid values are target, achievement, change" in r.output

@@ -46,6 +46,6 @@ def test_installed_wheel_extracts_mines_and_queries(wheel, tmp_path):
                                        timeout=600).stdout
     doc = json.loads(run("extract", str(seeds / "001_1d392ddcd08d93c9.txt")))
     assert "20-CT/TW" in {c["number"] for c in doc["citations"]}
-    assert "0 errors" in run("mine", str(seeds), "--out", str(tmp_path / "ds"))
-    rows = json.loads(run("query", "cited-by", "20-CT/TW", "--dataset", str(tmp_path / "ds"), "--json"))
+    assert "0 errors" in run("mine", str(seeds), "-o", str(tmp_path / "ds"))
+    rows = json.loads(run("query", "cited-by", "20-CT/TW", "--dataset", str(tmp_path / "ds"), "--format", "json"))
     assert rows and {Path(r["document"]).name for r in rows} == {"001_1d392ddcd08d93c9.txt"}

@@ -13,7 +13,10 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -33,6 +36,20 @@ class OcrPage:
     text: str
     confidence: float  # mean word confidence, 0-100
     words: int
+
+
+_report: ContextVar[Callable[[int, int], None] | None] = ContextVar("minerals_ocr_report", default=None)
+
+
+@contextmanager
+def reporting(progress: Callable[[int, int], None] | None) -> Iterator[None]:
+    """Within the block, ``progress(done, total)`` is called before the first page OCR reads and after each
+    (cached pages are not counted): the CLI shows "OCR page 2/3" while a scan is read."""
+    token = _report.set(progress)
+    try:
+        yield
+    finally:
+        _report.reset(token)
 
 
 def available(lang: str = LANG) -> bool:
@@ -80,11 +97,17 @@ def ocr_batch(jobs: list[tuple[str, str, list[int]]], lang: str = LANG, workers:
         raise OcrUnavailable(f"tesseract with the '{lang}' model is not installed (apt-get install tesseract-ocr tesseract-ocr-{lang})")
     workers = workers or int(os.environ.get("MINERALS_OCR_WORKERS", "0")) or os.cpu_count() or 1
     workers = max(1, min(workers, len(todo)))
-    if workers == 1:
-        done = [_ocr_one(path, p, lang) for path, _, p in todo]
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = list(pool.map(_ocr_one, [t[0] for t in todo], [t[2] for t in todo], [lang] * len(todo)))
+    report = _report.get()
+    done: list[OcrPage] = []
+    if report:
+        report(0, len(todo))
+    with ProcessPoolExecutor(max_workers=workers) if workers > 1 else nullcontext() as pool:
+        pages = (pool.map(_ocr_one, [t[0] for t in todo], [t[2] for t in todo], [lang] * len(todo)) if pool
+                 else (_ocr_one(path, p, lang) for path, _, p in todo))
+        for page in pages:
+            done.append(page)
+            if report:
+                report(len(done), len(todo))
     for (path, sha256, _), page in zip(todo, done):
         results[path][page.number] = page
         cp = _cache_path(sha256, page.number, lang)
