@@ -21,7 +21,7 @@ from minerals.query import spreadsheet_safe, sql, write_xlsx
 from minerals.store import LOCK, MANIFEST, Store
 
 from .conftest import CORPUS, corpus_file
-from .test_dataset import _archive, _assert_same
+from .test_dataset import _archive, _assert_same, _sortable
 
 SEEDS = ("000_", "001_", "002_")
 
@@ -30,7 +30,7 @@ def _frames(out) -> dict[str, pd.DataFrame]:
     """The tables sorted, paths included (the runs compared read the same archive folder)."""
     result = {}
     for name, frame in minerals.open_dataset(out).items():
-        result[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
+        result[name] = _sortable(frame).sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
     return result
 
 
