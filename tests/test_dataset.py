@@ -35,7 +35,7 @@ def _tables(out) -> dict[str, pd.DataFrame]:
     frames = minerals.open_dataset(out)
     result = {}
     for name, frame in frames.items():
-        frame = frame.drop(columns=[c for c in ("path", "mtime") if c in frame.columns])
+        frame = frame.drop(columns=[c for c in ("path", "paths", "mtime") if c in frame.columns])
         result[name] = _sortable(frame).sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
     return result
 
