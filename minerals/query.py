@@ -125,7 +125,8 @@ def citations(dataset, *, number=None, doc_type=None, issuer=None, year=None, re
         params.append(int(year))
     _relation(relation, where, params)
     if cited_by:
-        where.append("(d.path = ? OR d.path LIKE ?)")
+        # any path of the citing document (a copy of it lies under another): the files view has them all
+        where.append("EXISTS (SELECT 1 FROM files f WHERE f.doc_id = d.doc_id AND (f.path = ? OR f.path LIKE ?))")
         params += [str(cited_by), f"%{Path(str(cited_by)).name}"]
     return _select(con, "SELECT d.path AS cited_by, c.doc_type, c.number, c.date, c.issuer, c.relation, c.id, c.page, "
                    "c.section, c.context FROM citations c JOIN documents d USING (doc_id)",
