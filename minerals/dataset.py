@@ -10,8 +10,6 @@ with ``fs.find`` and streamed one at a time to a temporary local file.
 
 from __future__ import annotations
 
-import json
-
 import datetime as dt
 import errno
 import os
