@@ -25,8 +25,9 @@ from .registry import load_registry
 
 
 def open_dataset(path: str | Path) -> dict:
-    """The tables of a mined dataset (``minerals mine``) as pandas DataFrames, by name; ``path`` is a folder or
-    an fsspec URL (``s3://bucket/dataset``, needs the store's driver, e.g. s3fs)."""
+    """The tables of a mined dataset (``minerals mine``) as pandas DataFrames, by name (docs/dataset.md, Schema:
+    ``documents`` one row per document, ``files`` one per path, the item tables, ``errors``); ``path`` is a
+    folder or an fsspec URL (``s3://bucket/dataset``, needs the store's driver, e.g. s3fs)."""
     from .dataset import open_dataset as _open
 
     return _open(path)

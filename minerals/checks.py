@@ -127,7 +127,7 @@ def number_year(number: str) -> int | None:
 
 # --- the checks --------------------------------------------------------------------------------------------
 def _isna(v) -> bool:
-    return v is None or v != v
+    return v is None or (isinstance(v, float) and v != v)  # (a list cell, recipients, is a value)
 
 
 def _rows(citations) -> Iterable[dict]:
@@ -141,7 +141,7 @@ def _warning(kind: str, row: dict, paths: dict, message: str) -> CitationWarning
         kind=kind, doc_id=row.get("doc_id"), path=paths.get(row.get("doc_id")), number=row.get("number"),
         message=message, evidence=row.get("context") or row.get("text") or "", id=row.get("id"),
         date=row.get("date"), page=int(page) if page is not None else None,
-        start=int(row["start"]) if row.get("start") is not None else None,
+        start=int(row["start_offset"]) if row.get("start_offset") is not None else None,
     )
 
 
@@ -198,7 +198,9 @@ def inconsistent_across_archive(tables: dict) -> list[CitationWarning]:
 
 def cited_after_citing(tables: dict) -> list[CitationWarning]:
     paths = _paths(tables)
-    issued = {r["doc_id"]: r["issue_date"] for r in _rows(tables["documents"]) if r.get("issue_date")}
+    docs = tables["documents"]
+    text = "issue_date_text" if "issue_date_text" in docs.columns else "issue_date"  # ISO text, with its precision
+    issued = {r["doc_id"]: r[text] for r in _rows(docs[["doc_id", text]]) if r.get(text)}
     out = []
     for row in _rows(tables["citations"]):
         own = issued.get(row["doc_id"])

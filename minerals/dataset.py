@@ -10,8 +10,6 @@ with ``fs.find`` and streamed one at a time to a temporary local file.
 
 from __future__ import annotations
 
-import json
-
 import datetime as dt
 import errno
 import os
@@ -37,29 +35,57 @@ TABLES = ("documents", *ITEM_TABLES, "errors")
 SUPPORTED = tuple(sorted(READERS)) + (".zip",)
 
 
+# the dataset's names for the JSON keys of ``minerals extract`` that are SQL keywords (DuckDB reserves
+# ``end``, ``from`` and ``to``: ``SELECT start, end FROM dates`` did not parse); the JSON keeps its names
+COLUMN_OF_KEY = {"start": "start_offset", "end": "end_offset", "from": "value_from", "to": "value_to"}
+# the printed date value of a table and the prefix of the two date columns beside it (its first, last day)
+DATE_VALUES = {"citations": ("date", "date"), "dates": ("value", "date"), "targets": ("deadline", "deadline")}
+
+
 def _schemas():
+    """The Arrow schema of each table as it is stored (``documents``: one row per path; ``schemas`` gives the
+    tables as ``open_dataset`` and ``query`` present them). docs/dataset.md describes every column."""
     import pyarrow as pa
 
-    s, i, f, b = pa.string(), pa.int64(), pa.float64(), pa.bool_()
-    span = [("start", i), ("end", i), ("page", i), ("section", s)]
+    s, i, f, b, d = pa.string(), pa.int64(), pa.float64(), pa.bool_(), pa.date32()
+    ls = pa.list_(s)
+    span = [("start_offset", i), ("end_offset", i), ("page", i), ("section", s)]
+    furniture = pa.list_(pa.struct([("start_offset", i), ("end_offset", i), ("kind", s)]))
     return {
         "documents": pa.schema([("doc_id", s), ("path", s), ("size", i), ("mtime", f), ("doc_type", s), ("number", s),
-                                ("title", s), ("issuer", s), ("issuer_parent", s), ("place", s), ("issue_date", s),
-                                ("signer", s), ("signer_title", s), ("recipients", s), ("pages", i), ("ocr_pages", i),
-                                ("method", s), ("warnings", s), ("furniture", s)]),
+                                ("id", s), ("title", s), ("issuer", s), ("issuer_parent", s), ("jurisdiction", s),
+                                ("place", s), ("issue_date", d), ("issue_date_end", d), ("issue_date_text", s),
+                                ("signer", s), ("signer_title", s), ("recipients", ls), ("pages", i), ("ocr_pages", i),
+                                ("method", s), ("warnings", ls), ("furniture", furniture)]),
         "citations": pa.schema([("doc_id", s), ("text", s), ("doc_type", s), ("number", s), ("year", i), ("date", s),
+                                ("date_start", d), ("date_end", d),
                                 ("issuer", s), ("relation", s), ("id", s), *span, ("short_form", b),
                                 ("issuer_normalized", s), ("jurisdiction", s), ("context", s), ("acts_on", s), ("acts_as", s)]),
         "named_laws": pa.schema([("doc_id", s), ("text", s), ("name", s), ("year", i), *span]),
-        "dates": pa.schema([("doc_id", s), ("text", s), ("value", s), ("precision", s), *span]),
+        "dates": pa.schema([("doc_id", s), ("text", s), ("value", s), ("precision", s), ("date_start", d),
+                            ("date_end", d), *span]),
         "quantities": pa.schema([("doc_id", s), ("text", s), ("value", f), ("of", f), ("unit", s), ("kind", s),
                                  ("qualifier", s), *span]),
         "targets": pa.schema([("doc_id", s), ("text", s), ("kind", s), ("indicator", s), ("value", f), ("unit", s),
-                              ("comparator", s), ("direction", s), ("deadline", i), ("actual", f), ("planned", f),
-                              ("percent", f), ("from", f), ("to", f), *span, ("value_max", f)]),
+                              ("comparator", s), ("direction", s), ("deadline", i), ("deadline_start", d),
+                              ("deadline_end", d), ("actual", f), ("planned", f),
+                              ("percent", f), ("value_from", f), ("value_to", f), *span, ("value_max", f)]),
         "entities": pa.schema([("doc_id", s), ("text", s), ("label", s), ("normalized", s), *span]),
         "errors": pa.schema([("path", s), ("size", i), ("mtime", f), ("stage", s), ("error_type", s), ("message", s)]),
     }
+
+
+def schemas():
+    """The Arrow schema of each table as ``open_dataset`` and ``minerals query`` present it: ``documents`` has
+    one row per document (per content hash, ``doc_id``) with every path it lies at in ``paths``; ``files`` one
+    row per path. (``mentions``, a view of every item with its document, is ``query.connect``'s.)"""
+    import pyarrow as pa
+
+    out = _schemas()
+    docs = out["documents"]
+    out["documents"] = docs.append(pa.field("paths", pa.list_(pa.string())))
+    out["files"] = pa.schema([docs.field(n) for n in ("path", "doc_id", "size", "mtime")])
+    return out
 
 
 @dataclass(frozen=True)
@@ -423,12 +449,19 @@ def _sentence(text: str, start: int, end: int, width: int = 300) -> str:
 def document_rows(doc, src: Source | None = None) -> dict[str, list[dict] | Columns]:
     """The rows one document adds to each table; every row carries ``doc_id`` (the file's sha256). The
     ``documents`` row is a dict; the item tables are ``Columns``, built from the items' fields as
-    ``Document.to_dict`` prints them."""
+    ``Document.to_dict`` prints them (a key that is an SQL keyword renamed, ``COLUMN_OF_KEY``), with the
+    first and last day of each date value (``date_start``, ``date_end``: ``extract.dates.bounds``)."""
+    from .extract.dates import bounds
+    from .resolve import document_id, document_jurisdiction
+
     d = doc.to_dict(items=False)
     meta = dict(d["document"])
-    meta["warnings"] = "; ".join(meta["warnings"])
-    meta["recipients"] = "; ".join(meta["recipients"])
-    meta["furniture"] = json.dumps(meta["furniture"]) if meta["furniture"] else None  # [{start, end, kind}]
+    meta["furniture"] = [{"start_offset": f["start"], "end_offset": f["end"], "kind": f["kind"]}
+                         for f in meta["furniture"]] or None
+    meta["issue_date_text"] = meta["issue_date"]
+    meta["issue_date"], meta["issue_date_end"] = bounds(meta["issue_date_text"])
+    meta["jurisdiction"] = document_jurisdiction(doc)
+    meta["id"] = document_id(meta["number"], meta["jurisdiction"])
     meta["ocr_pages"] = sum(1 for p in doc.pages if p.method == "ocr")
     meta.pop("sha256", None)
     meta["size"] = src.size if src else None
@@ -439,7 +472,12 @@ def document_rows(doc, src: Source | None = None) -> dict[str, list[dict] | Colu
         data: dict[str, list] = {"doc_id": [doc.sha256] * len(items)}
         if items:
             for name, key in _keys(type(items[0])):
-                data[key] = list(map(attrgetter(name), items))  # (a C loop: no bytecode per item)
+                data[COLUMN_OF_KEY.get(key, key)] = list(map(attrgetter(name), items))  # (a C loop: no bytecode per item)
+        if table in DATE_VALUES:
+            value, prefix = DATE_VALUES[table]
+            pairs = [bounds(v) for v in data.get(value, ())]
+            data[f"{prefix}_start"] = [p[0] for p in pairs]
+            data[f"{prefix}_end"] = [p[1] for p in pairs]
         if table == "citations":
             text = doc.text or ""
             data["context"] = [_sentence(text, c.start, c.end) for c in items]
@@ -536,7 +574,7 @@ def _tables_of(rows: dict[str, list[dict] | Columns], summary=None) -> dict:
                     note = f"{table}.{f.name}: {str(v)[:30]}… does not fit; stored as {fitted!r:.30}"
                     doc = docs.get((data.get("doc_id") or [None] * n)[i])
                     if doc is not None and note not in doc["warnings"]:
-                        doc["warnings"] = "; ".join(filter(None, [doc["warnings"], note]))
+                        doc["warnings"] = [*doc["warnings"], note]
                     if summary is not None:
                         summary.warnings.append(note)
         out[table] = pa.Table.from_pydict({f.name: data.get(f.name) or [None] * n for f in schemas[table]},
@@ -746,7 +784,7 @@ def _mine_into(ds: Store, archive, out, *, workers, engine, scheduler, batch_siz
         progress("mine", 0, total)
     for i, batch_rows in enumerate(_run(todo, hashes, doc_ids, workers=workers, engine=engine, scheduler=scheduler,
                                         batch_size=batch_size, batch_seconds=batch_seconds, first=pending_rows,
-                                        tick=tick, limits=limits)):
+                                        tick=tick, limits=limits, copies=lambda ids: _documents_of(ds, ids))):
         paths = {r["path"] for r in batch_rows.get("documents", [])} | {r["path"] for r in batch_rows.get("errors", [])}
         # the first commit also drops the rows of files gone from the archive (moved ones: with their new row)
         commit(batch_rows, (waiting & paths) | (gone if i == 0 else set()))
@@ -790,20 +828,23 @@ def _sha256(src: Source) -> str | None:
 
 def _run(todo: list[Source], hashes: dict[str, str | None], known_ids: set[str], *, workers, engine, scheduler,
          batch_size, batch_seconds=float("inf"), first: dict | None = None, tick: Callable[[int], None] | None = None,
-         limits: Limits = DEFAULT_LIMITS) -> Iterator[dict]:
+         limits: Limits = DEFAULT_LIMITS, copies: Callable[[set[str]], dict[str, dict]] | None = None) -> Iterator[dict]:
     """Rows per batch of at most ``batch_size`` documents or ``batch_seconds`` of mining; a file whose content
-    is already in the dataset (moved or duplicated) gets a documents row without being mined again. The first
-    batch is always yielded: ``first`` (rows found before mining) and those rows of known content. ``tick(n)``
-    is told of every document done as it comes back, before its batch commits."""
+    is already in the dataset (moved or duplicated) gets a documents row without being mined again, a copy of
+    its content's row (``copies(ids)``: doc_id → row), so that it keeps the metadata when the first path goes.
+    The first batch is always yielded: ``first`` (rows found before mining) and those rows of known content.
+    ``tick(n)`` is told of every document done as it comes back, before its batch commits."""
     to_mine: list[Source] = []
-    dup_rows: list[dict] = []
+    dup_srcs: list[tuple[Source, str]] = []
     for src in todo:
         sha = hashes.get(src.key)
         if sha is not None and sha in known_ids:
-            dup_rows.append({"doc_id": sha, "path": src.key, "size": src.size, "mtime": src.mtime, "pages": 0,
-                             "ocr_pages": 0, "_known": True})
+            dup_srcs.append((src, sha))
             continue
         to_mine.append(src)
+    known_rows = copies({sha for _, sha in dup_srcs}) if copies and dup_srcs else {}
+    dup_rows = [{"pages": 0, "ocr_pages": 0, **known_rows.get(sha, {}), "doc_id": sha, "path": src.key,
+                 "size": src.size, "mtime": src.mtime, "_known": True} for src, sha in dup_srcs]
     first = first if first is not None else _empty_batch()
     first["documents"].extend(dup_rows)
     if tick and dup_rows:
@@ -955,10 +996,37 @@ def _dask_results(to_mine: list[Source], *, workers, scheduler, batch_size,
             cluster.close()
 
 
+def _documents_of(ds: Store, ids: set[str]) -> dict[str, dict]:
+    """The stored documents row of each content hash in ``ids`` (any one of its paths'), as Python values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out: dict[str, dict] = {}
+    for t in ds.part_tables("documents"):
+        for row in t.filter(pc.is_in(t["doc_id"], value_set=pa.array(sorted(ids), type=pa.string()))).to_pylist():
+            out.setdefault(row["doc_id"], row)
+    return out
+
+
+def one_row_per_document(docs):
+    """``documents`` as stored (a row per path) → a row per ``doc_id``: the row of its first path in name
+    order, and ``paths``, every path holding that content. ``query.connect`` does the same in SQL."""
+    ordered = docs.sort_values("path", kind="stable")
+    paths = ordered.groupby("doc_id", sort=False)["path"].agg(list)
+    out = ordered.drop_duplicates("doc_id").reset_index(drop=True)
+    out["paths"] = out["doc_id"].map(paths)
+    return out
+
+
 def open_dataset(path: str | Path) -> dict:
-    """The tables of a mined dataset as pandas DataFrames, by name."""
+    """The tables of a mined dataset as pandas DataFrames, by name (``schemas``): ``documents`` one row per
+    document (content hash), so that a join on ``doc_id`` gives each item once; ``files`` one row per path."""
     ds = Store(path)
     if not ds.exists():
         raise DatasetError(f"{path}: no dataset here (run `minerals mine ARCHIVE --out {path}` first)")
-    return {table: ds.read(table) for table in TABLES}
+    tables = {table: ds.read(table) for table in TABLES}
+    stored = tables["documents"]
+    tables["documents"] = one_row_per_document(stored)
+    tables["files"] = stored[["path", "doc_id", "size", "mtime"]].sort_values("path").reset_index(drop=True)
+    return tables
 

@@ -38,7 +38,6 @@ NODE_FIELDS = ("number", "doc_type", "issuer", "jurisdiction", "date", "title", 
 REGISTRY_FIELDS = ("title", "date", "issuer", "doc_type", "status")  # what a registry entry fills when unknown
 UNKNOWN_RELATION = "trích dẫn"  # the edge key when the citing sentence names no relation (attribute stays None)
 STATED = "stated: "  # key prefix of an edge between two cited documents, stated by the documents citing both
-_HAS_DIGIT = regex.compile(r"^\d")
 _NOT_WORD = regex.compile(r"[^A-Z0-9]+")
 
 
@@ -67,12 +66,9 @@ def _most_common(values) -> object:
 def doc_node_id(doc_id: str, number: str | None, jurisdiction: str | None) -> str:
     """The node of a mined document: the canonical id its citations would carry, or ``doc:<sha256[:12]>`` when
     it has no number that starts with a digit ("/KH-SLĐTBXH" is a number whose digits were left blank)."""
-    from .extract import canonical_id
-    from .resolve import local_id
+    from .resolve import document_id
 
-    if number and _HAS_DIGIT.match(number):
-        return local_id(canonical_id(number), number, jurisdiction)
-    return f"doc:{doc_id[:12]}"
+    return document_id(number, jurisdiction) or f"doc:{doc_id[:12]}"
 
 
 def _frames(dataset) -> Mapping:
@@ -109,14 +105,15 @@ def build_graph(dataset, registry="default"):
     node_of: dict[str, str] = {}  # doc_id → node id
     for row in _records(docs, list(docs.columns)):
         doc_id, number = row["doc_id"], row.get("number")
-        jurisdiction = home_jurisdiction(row.get("issuer"), row.get("issuer_parent"), places.get(doc_id, ()))
+        jurisdiction = row["jurisdiction"] if "jurisdiction" in row else home_jurisdiction(
+            row.get("issuer"), row.get("issuer_parent"), places.get(doc_id, ()))  # (a frame made by hand)
         node = doc_node_id(doc_id, number, jurisdiction)
         node_of[doc_id] = node
         if node in g and g.nodes[node].get("mined"):  # the same number mined twice (copies, versions)
             g.nodes[node]["copies"] += 1
             continue
         g.add_node(node, number=number, doc_type=row.get("doc_type"), issuer=row.get("issuer"),
-                   jurisdiction=jurisdiction, date=row.get("issue_date"), title=row.get("title"),
+                   jurisdiction=jurisdiction, date=row.get("issue_date_text", row.get("issue_date")), title=row.get("title"),
                    path=row.get("path"), doc_id=doc_id, mined=True, copies=1)
 
     # cited documents: attributes from the spelling most citations give

@@ -10,9 +10,33 @@ from .store import DatasetError, Store, first_line, is_url
 from .extract.citations import canonical_id
 
 
+# what each kind of item gives the ``mentions`` view as its ``value``: its normalized value, as text
+_MENTION_VALUE = {"citations": "i.id", "named_laws": "i.name", "dates": "i.value",
+                  "quantities": "CAST(i.value AS VARCHAR)", "targets": "i.indicator", "entities": "i.normalized"}
+
+# the views ``connect`` adds over the stored tables (docs/dataset.md): ``documents`` one row per content hash
+# (a file under two paths is one document, so a join on doc_id gives each item once; ``paths`` has them all),
+# ``files`` one row per path, ``mentions`` every item with the path, number, type, issuer and date of its
+# document
+VIEWS = {
+    "documents": """
+        SELECT d.*, p.paths
+        FROM (SELECT * FROM _documents QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY path) = 1) AS d
+        JOIN (SELECT doc_id, list(path ORDER BY path) AS paths FROM _documents GROUP BY doc_id) AS p
+          ON d.doc_id = p.doc_id""",
+    "files": "SELECT path, doc_id, size, mtime FROM _documents",
+    "mentions": "\n        UNION ALL\n".join(f"""
+        SELECT '{kind}' AS kind, i.doc_id, d.path, d.number AS doc_number, d.doc_type, d.issuer,
+               d.issue_date AS doc_date, i.text, {value} AS value, i.start_offset, i.end_offset, i.page, i.section
+        FROM "_{kind}" AS i LEFT JOIN documents AS d ON d.doc_id = i.doc_id"""
+        for kind, value in _MENTION_VALUE.items()),
+}
+
+
 def connect(dataset: str | Path):
-    """A DuckDB connection with one view per table (an empty table where nothing was mined) that can read
-    nothing else: the tables are Arrow datasets handed to DuckDB, then file access and settings are locked."""
+    """A DuckDB connection with one view per table (an empty table where nothing was mined) and the views
+    ``VIEWS`` (``documents`` one row per document, ``files``, ``mentions``), that can read nothing else: the
+    tables are Arrow datasets handed to DuckDB, then file access and settings are locked."""
     import duckdb
     import pyarrow.dataset as pds
 
@@ -34,7 +58,10 @@ def connect(dataset: str | Path):
         else:
             data = schemas[table].empty_table()
         con.register(f"_{table}", data)
-        con.execute(f'CREATE VIEW "{table}" AS SELECT * FROM "_{table}"')
+        if table != "documents":
+            con.execute(f'CREATE VIEW "{table}" AS SELECT * FROM "_{table}"')
+    for name, sql in VIEWS.items():
+        con.execute(f'CREATE VIEW "{name}" AS {sql}')
     con.execute("SET enable_external_access = false")  # no file, URL or extension from here on
     con.execute("SET lock_configuration = true")  # and no SET can turn it back on
     return con
@@ -103,7 +130,7 @@ def citations(dataset, *, number=None, doc_type=None, issuer=None, year=None, re
         params += ids
     return _select(con, "SELECT d.path AS cited_by, c.doc_type, c.number, c.date, c.issuer, c.relation, c.id, c.page, "
                    "c.section, c.context FROM citations c JOIN documents d USING (doc_id)",
-                   where, params, "d.path, c.start", limit, dataset)
+                   where, params, "d.path, c.start_offset", limit, dataset)
 
 
 def _documents_named(con, ref, dataset) -> list[str]:
@@ -111,7 +138,8 @@ def _documents_named(con, ref, dataset) -> list[str]:
     any spelling ("2820/QĐ-UBND"). None named is a ``DatasetError``: an empty answer would look like "cites
     nothing"."""
     ref = str(ref)
-    docs = _df(con, "SELECT doc_id, path, number FROM documents", None, dataset)
+    # every path of a document (a copy of it lies under another): the files view has them all
+    docs = _df(con, "SELECT f.doc_id, f.path, d.number FROM files f JOIN documents d USING (doc_id)", None, dataset)
     name = Path(ref).name
     hits = [r.doc_id for r in docs.itertuples()
             if isinstance(r.path, str) and (r.path == ref or (name and r.path.endswith(name)))]
@@ -157,7 +185,7 @@ def cited_by(dataset, number: str, section: str | None = None, relation: str | N
                c.context AS sentence
         FROM citations c JOIN documents d USING (doc_id)
         WHERE {" AND ".join(where)}
-        ORDER BY d.path, c.start""", params, dataset)
+        ORDER BY d.path, c.start_offset""", params, dataset)
 
 
 def top(dataset, by: str | None = None, limit: int = 20, section: str | None = None):
@@ -206,14 +234,14 @@ def targets(dataset, *, indicator=None, deadline=None, kind=None, issuer=None, s
         params.append(f"%{issuer}%")
     _section(section, where, params, "t")
     return _select(con, "SELECT d.path AS document, d.issuer AS its_issuer, t.kind, t.indicator, t.value, t.value_max, "
-                   "t.unit, t.comparator, t.direction, t.deadline, t.actual, t.planned, t.percent, t.\"from\", t.\"to\", "
+                   "t.unit, t.comparator, t.direction, t.deadline, t.actual, t.planned, t.percent, t.value_from, t.value_to, "
                    "t.page, t.section, t.text FROM targets t JOIN documents d USING (doc_id)",
-                   where, params, "d.path, t.start", limit, dataset)
+                   where, params, "d.path, t.start_offset", limit, dataset)
 
 
 def sql(dataset, query: str, *, timeout: float = 300.0, max_rows: int | None = None):
-    """One read-only SQL statement over the tables (documents, citations, named_laws, dates, quantities,
-    targets, entities, errors). It cannot write, read files or change settings (see ``connect``); it stops
+    """One read-only SQL statement over the tables (documents, files, citations, named_laws, dates, quantities,
+    targets, entities, errors, mentions). It cannot write, read files or change settings (see ``connect``); it stops
     after ``timeout`` seconds; at most ``max_rows`` rows are returned (``.attrs["truncated"]`` says so)."""
     import threading
 

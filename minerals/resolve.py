@@ -108,6 +108,17 @@ def issuer_from_code(number: str) -> str | None:
     return patterns.issuer_codes()[code] if code else None
 
 
+def document_id(number: str | None, jurisdiction: str | None) -> str | None:
+    """A mined document's own canonical id: the ``id`` its citations carry elsewhere ("126/2007/NĐ-CP",
+    "112/KH-UBND@thành phố Cao Bằng"); ``None`` without a number that starts with a digit ("/KH-SLĐTBXH" is
+    a number whose digits were left blank)."""
+    from .extract.citations import canonical_id
+
+    if number and number[:1].isdecimal():
+        return local_id(canonical_id(number), number, jurisdiction)
+    return None
+
+
 def resolve_citations(doc: Document) -> list[Citation]:
     """Citations with ``issuer_normalized`` (printed or from the code, place filled in) and ``jurisdiction``;
     a local document's id gains its jurisdiction."""

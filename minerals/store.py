@@ -28,7 +28,7 @@ from .errors import MineralsError
 MANIFEST = "minerals-dataset.json"
 LOCK = ".minerals.lock"
 FORMAT = "minerals-dataset"
-VERSION = 2
+VERSION = 3  # 3: columns that were SQL keywords renamed, dates as DATE, lists as lists (docs/CHANGELOG.md)
 # names this module gives files inside a table folder: the only files it ever deletes there
 _OWN = re.compile(r"^(part-[0-9a-f]{8}-\d{6}(\.v\d+)?\.parquet|\.part-[^/]*\.tmp)$")
 _GROUP = re.compile(r"^part-([0-9a-f]{8}-\d{6})")
@@ -184,7 +184,7 @@ class Store:
 
     # --- reading ----------------------------------------------------------------------------------------------
     def manifest(self) -> dict | None:
-        """The manifest (legacy datasets, with ``_batches/`` markers, read as one); None where there is none."""
+        """The manifest; None where there is none. A dataset of another version is refused (``_check_version``)."""
         if self._manifest is not None:
             return self._manifest
         try:
@@ -200,22 +200,23 @@ class Store:
             except (ValueError, AssertionError, AttributeError) as err:
                 raise DatasetError(f"{self._join(MANIFEST)}: damaged manifest; move the folder aside and mine "
                                    "the archive again") from err
+            self._check_version(m.get("version"))
             self._manifest = m
             return m
-        return self._legacy()
+        if "_batches" in self._names():  # written before the manifest (version 1): its columns are older too
+            self._check_version(1)
+        return None
 
-    def _legacy(self) -> dict | None:
-        """A dataset written before the manifest: parts committed by a marker in ``_batches/``."""
-        from .dataset import TABLES
-
-        done = set(self._names("_batches"))
-        if not done and "_batches" not in self._names():
-            return None
-        parts = {}
-        for table in TABLES:
-            names = [n for n in self._names(table) if n.startswith("part-") and n.endswith(".parquet")]
-            parts[table] = [n for n in names if n.removeprefix("part-").removesuffix(".parquet") in done]
-        return {"format": FORMAT, "version": 1, "commit": len(done), "parts": parts, "legacy": True}
+    def _check_version(self, version) -> None:
+        """Refuse, in one line, a dataset whose tables this minerals does not write (older or newer columns)."""
+        if version == VERSION:
+            return
+        if isinstance(version, int) and version > VERSION:
+            raise DatasetError(f"{self.url}: written by a newer minerals (dataset version {version}; this one "
+                               f"reads {VERSION}); upgrade minerals")
+        raise DatasetError(f"{self.url}: written by an older minerals (dataset version {version}; this one reads "
+                           f"{VERSION}: columns renamed and retyped, see docs/CHANGELOG.md); mine the archive "
+                           "again into a new folder")
 
     def exists(self) -> bool:
         return self.manifest() is not None
@@ -283,17 +284,13 @@ class Store:
             raise
 
     def _adopt(self) -> None:
-        """Under the lock: write the manifest of a new or legacy dataset, then clear a killed writer's files."""
+        """Under the lock: write the manifest of a new dataset, then clear a killed writer's files."""
         self._manifest = None
-        m = self.manifest()
-        if m is None or m.get("legacy"):
+        if self.manifest() is None:
             from .dataset import TABLES
 
-            m = m or {"commit": 0, "parts": {t: [] for t in TABLES}}
             self._write_manifest({"format": FORMAT, "version": VERSION, "created": time.time(),
-                                  "commit": m["commit"], "parts": m["parts"]})
-            for name in self._names("_batches"):  # the legacy markers, now in the manifest
-                self._rm(f"_batches/{name}")
+                                  "commit": 0, "parts": {t: [] for t in TABLES}})
         self.cleanup()
 
     def _check_writable(self) -> None:

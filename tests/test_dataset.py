@@ -35,9 +35,23 @@ def _tables(out) -> dict[str, pd.DataFrame]:
     frames = minerals.open_dataset(out)
     result = {}
     for name, frame in frames.items():
-        frame = frame.drop(columns=[c for c in ("path", "mtime") if c in frame.columns])
-        result[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
+        frame = frame.drop(columns=[c for c in ("path", "paths", "mtime") if c in frame.columns])
+        result[name] = _sortable(frame).sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
     return result
+
+
+def _sortable(frame: pd.DataFrame) -> pd.DataFrame:
+    """List cells (recipients, warnings, furniture, paths) as tuples, so that rows sort and compare."""
+    def fix(v):
+        if hasattr(v, "tolist") and not isinstance(v, str):
+            v = v.tolist()
+        return tuple(fix(x) for x in v) if isinstance(v, (list, tuple)) else (
+            tuple(sorted((k, fix(x)) for k, x in v.items())) if isinstance(v, dict) else v)
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = [fix(v) for v in out[c]]
+    return out
 
 
 def _assert_same(a, b):
@@ -67,10 +81,22 @@ def test_rerun_is_a_no_op_and_changes_are_remined(tmp_path):
     before = len(minerals.open_dataset(out)["citations"])
     moved = mine(archive, out, workers=1)
     assert moved.documents == 0
-    docs = minerals.open_dataset(out)["documents"]
-    assert len(docs) == 4 and docs["doc_id"].nunique() == 3
-    assert any(p.endswith("sub/moved.txt") for p in docs["path"])
-    assert len(minerals.open_dataset(out)["citations"]) == before
+    tables = minerals.open_dataset(out)
+    docs, files = tables["documents"], tables["files"]
+    assert len(files) == 4 and files["doc_id"].nunique() == 3
+    assert len(docs) == 3 and docs["doc_id"].is_unique  # one row per document: a join on doc_id doubles nothing
+    copied = docs[docs["paths"].map(len) == 2].iloc[0]
+    assert sorted(p.rsplit("/", 1)[-1] for p in copied["paths"]) == sorted(["copy.txt", corpus_file("000_").name])
+    assert any(p.endswith("sub/moved.txt") for p in files["path"])
+    assert len(tables["citations"]) == before
+    assert len(tables["citations"].merge(docs, on="doc_id")) == before
+    # the copy's row carries the document's metadata: the original gone, the document keeps its header
+    (archive / corpus_file("000_").name).unlink()
+    mine(archive, out, workers=1)
+    kept = minerals.open_dataset(out)["documents"].set_index("doc_id").loc[copied["doc_id"]]
+    assert kept["path"].endswith("copy.txt") and list(kept["paths"]) == [kept["path"]]
+    for column in ("doc_type", "issuer", "title", "method", "pages", "jurisdiction"):
+        assert kept[column] == copied[column], column
 
 
 def test_bad_files_become_error_rows(tmp_path):
@@ -262,7 +288,7 @@ def test_a_file_that_kills_its_worker_becomes_an_errors_row(tmp_path, monkeypatc
 
 def test_item_table_columns_are_the_json_items():
     """Workers send the item tables as columns; row by row they are ``minerals extract``'s items."""
-    from minerals.dataset import ITEM_TABLES, Columns, document_rows
+    from minerals.dataset import COLUMN_OF_KEY, ITEM_TABLES, Columns, document_rows
 
     from .conftest import corpus_file
 
@@ -273,7 +299,9 @@ def test_item_table_columns_are_the_json_items():
         cols = rows[table]
         assert isinstance(cols, Columns) and len(cols) == len(items[table])
         as_rows = [{k: v[i] for k, v in cols.data.items()} for i in range(len(cols))]
-        assert [{k: v for k, v in r.items() if k not in ("doc_id", "context")} for r in as_rows] == items[table]
+        key = {column: k for k, column in COLUMN_OF_KEY.items()}  # the dataset's names of SQL keywords
+        derived = ("doc_id", "context", "date_start", "date_end", "deadline_start", "deadline_end")
+        assert [{key.get(k, k): v for k, v in r.items() if k not in derived} for r in as_rows] == items[table]
     assert len(rows["citations"]) > 5 and all(rows["citations"].data["context"])
     batch = Columns()
     batch.extend(rows["dates"])

@@ -174,7 +174,7 @@ def test_jurisdictions_are_real_places(tmp_path):
     t = minerals.open_dataset(tmp_path / "ds")
     assert set(t["dates"]["section"].dropna()) <= set(SECTIONS) and t["dates"]["section"].notna().all()
     furn = t["documents"]["furniture"].dropna()
-    assert len(furn) and all(json.loads(f)[0].keys() == {"start", "end", "kind"} for f in furn)
+    assert len(furn) and all(f[0].keys() == {"start_offset", "end_offset", "kind"} for f in furn)
 
 
 # --- the header, regressions on real lines ----------------------------------------------------------------

@@ -222,7 +222,7 @@ def test_the_last_clause_end_searched_backwards_is_the_scans_last():
 def test_a_citation_skips_the_pre_issuer_search_only_where_it_cannot_match():
     import random
 
-    from minerals.extract.citations import _PRE_ISSUER, _may_end_pre_issuer
+    from minerals.extract.citations import _may_end_pre_issuer, _pre_issuer
 
     texts = _scan_texts() + ["theo đề nghị của Sở Tài chính tại ", "UBND tỉnh đã ban hành các  ", "Bộ ban hành",
                              "ngày 31/12/2019 UBND huyện ban hành\t", "của Bộ Y tế tại các"]
@@ -233,7 +233,7 @@ def test_a_citation_skips_the_pre_issuer_search_only_where_it_cannot_match():
         ends += [m.end() for m in regex.finditer(r"tại|ban hành|các", text)][:200]
         for head in ends:
             window = text[max(0, head - 130) : head]
-            match = _PRE_ISSUER.search(text, max(0, head - 130), head)
+            match = _pre_issuer().search(text, max(0, head - 130), head)
             assert match is None or _may_end_pre_issuer(window), window
             found += match is not None
     assert found > 5
@@ -295,14 +295,14 @@ def test_signature_titles_tried_where_they_open_are_the_whole_scan():
     of every character finds, on the signature examples, edge cases and every corpus text."""
     from pathlib import Path
 
-    from minerals.extract.metadata import _SIGN_TITLE, _sign_titles
+    from minerals.extract.metadata import _sign_titles, _signature_regexes
 
     texts = [block for block, _ in patterns.load("signature")["examples"]]
     texts += ["KTM. GIÁM ĐỐC", "Q.  PHÓ\nCHỦ TỊCH", "TTL. TRƯỞNG BAN", "PHÓ PHÓ GIÁM ĐỐC Sở", "xGIÁM ĐỐC", ""]
     texts += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parent.parent.glob("corpus/**/*.txt"))]
     found = 0
     for text in texts:
-        expected = [m.span() for m in _SIGN_TITLE.finditer(text)]
+        expected = [m.span() for m in _signature_regexes()[0].finditer(text)]
         assert [m.span() for m in _sign_titles(text)] == expected, text[:80]
         found += len(expected)
     assert found > 30

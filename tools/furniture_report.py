@@ -31,7 +31,7 @@ for row in docs.itertuples():
     for table in ("citations", "dates", "quantities", "entities"):
         items = t[table][t[table]["doc_id"] == row.doc_id]
         totals[table] += len(items)
-        for start in items["start"]:
+        for start in items["start_offset"]:
             if lay.is_furniture(int(start)):
                 kind = next((f.kind for f in lay.furniture if f.start <= start < f.end), "outside")
                 counts[table, kind] += 1

@@ -104,6 +104,40 @@ def _values(name: str, m: regex.Match) -> list[tuple[str | None, str, int, int]]
     return []
 
 
+def bounds(value: str | int | None) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day a date value covers: a day ("2025-11-20") is both; a month ("2025-10") its
+    first and last day; a year ("2026", or the int 2026 of a target's deadline) 1 January and 31 December;
+    an interval ("2025-10/2025-12" of a quarter or half, "2021/2025" of a period) from the start of its first
+    end to the end of its last. ``(None, None)`` for None or a value that is not one of these."""
+    if value is None or value == "":
+        return None, None
+    parts = str(value).split("/")
+    if len(parts) > 2:
+        return None, None
+    first, last = _bound(parts[0], False), _bound(parts[-1], True)
+    if first is None or last is None or first > last:
+        return None, None
+    return first, last
+
+
+@functools.lru_cache(maxsize=4096)
+def _bound(iso: str, end: bool) -> dt.date | None:
+    try:
+        bits = [int(b) for b in iso.split("-")]
+        if len(bits) == 3 and len(iso) == 10:
+            return dt.date(*bits)
+        if len(bits) == 2 and len(iso) == 7:
+            y, m = bits
+            if not end:
+                return dt.date(y, m, 1)
+            return dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+        if len(bits) == 1 and len(iso) == 4:
+            return dt.date(bits[0], 12, 31) if end else dt.date(bits[0], 1, 1)
+    except ValueError:
+        return None
+    return None
+
+
 def _windows(text: str, before: int = 24, after: int = 8, gap: int = 60) -> list[tuple[int, int]]:
     """Stretches of text around figures: every date holds a figure, and prose without one is skipped.
 

@@ -62,7 +62,7 @@ def _signature_regexes() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern, r
 
 @functools.cache
 def _sign_title_openings() -> tuple[str, ...]:
-    """The first two characters any _SIGN_TITLE match opens with: an authority's ("KT", "Q."), "PH" of PHÓ, or
+    """The first two characters any signature-title match (_signature_regexes()[0]) opens with: an authority's ("KT", "Q."), "PH" of PHÓ, or
     a title's. They are capitals, rare in running text, so str.find finds the few places worth trying."""
     spec = patterns.load("signature")
     auth = [a[:2] if len(a) > 1 else a + "." for a in spec["authority"]]
