@@ -27,7 +27,11 @@ def _child(repo: str, archive: str, n: int) -> None:
     from minerals import dataset as ds
 
     ds._worker_init()
-    ds._warm_up()
+    try:
+        from minerals.extract import warm_up
+    except ImportError:  # a checkout from before it moved
+        warm_up = ds._warm_up
+    warm_up()
     files = sorted(Path(archive).rglob("*.txt"))[:n]
     for p in files:
         st = p.stat()

@@ -59,12 +59,25 @@ def _limits(max_mb: float | None) -> Limits:
     return DEFAULT_LIMITS.with_max_mb(max_mb)
 
 
-def _read_clean(file: Path, max_mb: float | None):
+def _document(file: Path, max_mb: float | None, *, extracted: bool = True):
+    """FILE read, cleaned (and extracted) within the limits, under the per-document memory ceiling; any error
+    is one line."""
     limits = _limits(max_mb)
+    from .errors import OutOfMemoryError
+    from .extract import warm_up
+    from .limits import memory_ceiling
     from .readers import ocr
 
-    with ocr.reporting(_ocr_status() if sys.stderr.isatty() else None):
-        return clean(read(file, limits=limits))
+    try:
+        if extracted:
+            warm_up()  # the models are the process's, not the document's: loaded before the ceiling
+        with memory_ceiling(limits.doc_memory), ocr.reporting(_ocr_status() if sys.stderr.isatty() else None):
+            doc = clean(read(file, limits=limits))
+            return extract(doc) if extracted else doc
+    except MemoryError:
+        _fail(OutOfMemoryError(file, limits.doc_memory))
+    except MineralsError as err:
+        _fail(err)
 
 
 def _ocr_status():
@@ -114,10 +127,7 @@ def text(file: Path, max_mb: MaxMb = None) -> None:
 
     Example: minerals text corpus/seeds/003_34cab656171738ba.txt
     """
-    try:
-        doc = _read_clean(file, max_mb)
-    except MineralsError as err:
-        _fail(err)
+    doc = _document(file, max_mb, extracted=False)
     sys.stdout.write(doc.text)
     if doc.text and not doc.text.endswith("\n"):
         sys.stdout.write("\n")
@@ -133,10 +143,7 @@ def extract_cmd(
 
     Example: minerals extract corpus/seeds/001_1d392ddcd08d93c9.txt --indent 2
     """
-    try:
-        doc = extract(_read_clean(file, max_mb))
-    except MineralsError as err:
-        _fail(err)
+    doc = _document(file, max_mb)
     typer.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=indent))
 @app.command(name="eval")
 def eval_cmd(
@@ -195,10 +202,7 @@ def show(
     """
     from .show import render_html
 
-    try:
-        doc = extract(_read_clean(file, max_mb))
-    except MineralsError as err:
-        _fail(err)
+    doc = _document(file, max_mb)
     _write(output, render_html(doc))
     typer.echo(f"{output} ({len(doc.citations)} citations, {len(doc.dates)} dates, "
                f"{len(doc.quantities)} quantities, {len(doc.entities)} entities)")

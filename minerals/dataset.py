@@ -584,16 +584,6 @@ def _tables_of(rows: dict[str, list[dict] | Columns], summary=None) -> dict:
     return out
 
 
-def _warm_up() -> None:
-    """Load spaCy, underthesea and every rule once, on a short real-looking text."""
-    from . import clean, extract
-    from .models import Document
-
-    text = ("BÁO CÁO\nThực hiện Công văn số 2285/SLĐTBXH-LĐVL ngày 15/11/2024 của Sở Lao động - Thương binh và Xã hội "
-            "tỉnh Cao Bằng, đã tư vấn cho 650 người lao động, đạt 40% kế hoạch.")
-    extract(clean(Document(path="<warm-up>", sha256="", raw=text, pages=[])))
-
-
 def _worker_init() -> None:
     os.environ["MINERALS_OCR_WORKERS"] = "1"  # pool workers cannot fork OCR processes of their own
 
@@ -913,14 +903,16 @@ def _results(to_mine: list[Source], *, workers, engine, scheduler, batch_size,
         return
     if engine != "process":
         raise DatasetError(f"unknown engine {engine!r}; valid: process, dask")
+    from .extract import warm_up
+
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         _worker_init()
-        _warm_up()  # the models load before the first document, and don't count against its memory ceiling
+        warm_up()  # the models load before the first document, and don't count against its memory ceiling
         for src in to_mine:
             yield mine_one(src, limits)
         return
-    _warm_up()  # forked workers inherit the loaded models and compiled rules instead of loading their own
+    warm_up()  # forked workers inherit the loaded models and compiled rules instead of loading their own
     yield from _pool_results(to_mine, workers, limits)
 
 

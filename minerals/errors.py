@@ -41,9 +41,9 @@ class FileTooLargeError(ReadError):
 class TooLongError(ReadError):
     """A document's text, or a PDF's pages, past the per-document ceiling (``minerals.limits``)."""
 
-    def __init__(self, path: object, what: str, n: int, limit: int):
+    def __init__(self, path: object, what: str, n: int, limit: int, at_least: bool = False):
         self.n, self.limit = n, limit
-        super().__init__(path, f"too long: {n:,} {what} > limit {limit:,}")
+        super().__init__(path, f"too long: {'at least ' if at_least else ''}{n:,} {what} > limit {limit:,}")
 
 
 class OutOfMemoryError(MineralsError):

@@ -227,3 +227,18 @@ def test_a_docx_whose_image_unpacks_to_gigabytes_is_refused_unread(tmp_path):
     with pytest.raises(ReadError, match=r"its parts unpack to 300.8 MB \(a zip bomb\?\); the limit is 100 MB"):
         minerals.read(tmp_path / "x.docx")
     assert minerals.read(DOCX).raw.startswith("BÁO CÁO")
+
+
+def test_extract_past_the_memory_ceiling_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    long = tmp_path / "long.txt"
+    long.write_text((_real_text() + "\n") * (1_500_000 // len(_real_text())), encoding="utf-8")  # needs ~30 MB
+    script = ("import sys, minerals.cli as c, minerals.limits as l\n"
+              "c.DEFAULT_LIMITS = l.Limits(doc_memory=10_000_000)\n"
+              "sys.argv = ['minerals', 'extract', sys.argv[1]]\n"
+              "c.main()\n")
+    r = subprocess.run([sys.executable, "-c", script, str(long)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.strip() == f"minerals: error: {long}: needed more than 10 MB of memory; passed over"

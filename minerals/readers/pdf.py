@@ -62,6 +62,7 @@ def read_pdf(path: str | Path, *, max_bytes: int | None = None, use_ocr: bool = 
     texts: list[str] = []
     need_ocr: list[int] = []
     ruled: dict[int, list] = {}
+    chars = 0
     try:
         n = len(pdf)
         if n > limits.pdf_pages:
@@ -91,6 +92,9 @@ def read_pdf(path: str | Path, *, max_bytes: int | None = None, use_ocr: bool = 
             if not usable:
                 need_ocr.append(i + 1)
             texts.append(text)
+            chars += len(text)
+            if chars > limits.text_chars:  # stop reading here: the whole text would be refused anyway
+                raise TooLongError(path, "characters of text", chars, limits.text_chars, at_least=True)
         if ruled:
             for i, text in _table_pages(path, pdf, list(ruled)).items():
                 texts[i] = text
