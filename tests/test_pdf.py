@@ -159,3 +159,17 @@ def test_upside_down_scan_is_turned_before_reading(tmp_path):
     upright = minerals.process(CORPUS / "pdfs" / "010_cv2191-2026-cucthue_scan.pdf")
     assert {c.id for c in doc.citations} == {c.id for c in upright.citations if c.page == 1}
     assert not any("low OCR confidence" in w for w in doc.warnings)
+
+
+def test_ocr_reports_each_page_as_it_is_read(tmp_path, monkeypatch):
+    # issue 18: `extract` of a scan was silent for its whole OCR; the CLI shows "OCR page 2/3" from these calls
+    from minerals.readers import ocr
+
+    if not ocr.available():
+        pytest.skip("tesseract with Vietnamese is not installed")
+    monkeypatch.setenv("MINERALS_CACHE", str(tmp_path))  # no cached page: every page is read
+    calls = []
+    with ocr.reporting(lambda done, total: calls.append((done, total))):
+        doc = minerals.read(CORPUS / "pdfs" / "001_tt06-2024-bct_scan.pdf")
+    n = len(doc.pages)  # (a scan: every page OCRed)
+    assert doc.method == "ocr" and calls[0] == (0, n) and calls[-1] == (n, n) and [d for d, _ in calls] == list(range(n + 1))
