@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,14 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "_work"
 
 
-def _hash(repo: str, files: list[Path]) -> dict[str, str]:
-    for name in [m for m in sys.modules if m == "minerals" or m.startswith("minerals.")]:
-        del sys.modules[name]  # (bench_mine imported this checkout's)
-    sys.path.insert(0, repo)
+def _hash(files: list[Path]) -> dict[str, str]:
+    """The hashes of what the minerals this process imports (the installed one, or PYTHONPATH's) makes."""
     import minerals
 
-    if not minerals.__file__.startswith(str(Path(repo).resolve())):
-        raise SystemExit(f"minerals was imported from {minerals.__file__}, not from {repo}")
     out = {}
     for p in files:
         try:
@@ -41,7 +39,7 @@ def _hash(repo: str, files: list[Path]) -> dict[str, str]:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("out", nargs="?")
-    ap.add_argument("--repo", default=str(ROOT))
+    ap.add_argument("--repo", help="hash another checkout of minerals (a git worktree), for an A/B")
     ap.add_argument("--compare", nargs=2, metavar=("A", "B"))
     args = ap.parse_args()
     if args.compare:
@@ -51,7 +49,6 @@ if __name__ == "__main__":
         sys.exit(1 if differ else 0)
     if not args.out:
         ap.error("give OUT.json, or --compare A.json B.json")
-    sys.path.insert(0, str(ROOT / "bench"))
     from bench_mine import make_archive
 
     generated = WORK / "archive-equivalence"
@@ -59,6 +56,12 @@ if __name__ == "__main__":
         make_archive(60, generated)
     files = sorted(p for p in (ROOT / "corpus").rglob("*") if p.suffix in (".txt", ".md", ".html") and "gold" not in p.parts)
     files += sorted(generated.rglob("*.txt"))
-    hashes = _hash(args.repo, files)
+    if args.repo:  # another checkout: this script again, in a process that imports that checkout's minerals
+        env = dict(os.environ, PYTHONPATH=str(Path(args.repo).resolve()))
+        sys.exit(subprocess.run([sys.executable, __file__, args.out], env=env).returncode)
+    import minerals
+
+    print(f"hashing with {minerals.__file__}")
+    hashes = _hash(files)
     Path(args.out).write_text(json.dumps(hashes, indent=0, ensure_ascii=False))
     print(f"{len(hashes)} documents hashed → {args.out}")

@@ -15,7 +15,7 @@ from minerals.cli import app
 from minerals.nlp import make_nlp, normalize_entity, underthesea_doc
 from minerals.resolve import is_local
 
-from .conftest import corpus_file
+from .conftest import CORPUS, corpus_file
 
 
 def test_doc_text_equals_clean_text(processed):
@@ -129,7 +129,7 @@ def test_abbreviations_normalize_to_one_entity():
 def test_entity_patterns_are_built_from_their_data():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("build", patterns.PATTERNS_DIR / "tools" / "build_entity_patterns.py")
+    spec = importlib.util.spec_from_file_location("build", CORPUS.parent / "tools" / "build_entity_patterns.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     any_case, exact_case = build.build()

@@ -31,7 +31,6 @@ import pandas as pd
 import regex
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from minerals import patterns  # noqa: E402
 from minerals.checks import is_well_formed, number_year  # noqa: E402
