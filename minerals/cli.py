@@ -49,8 +49,21 @@ DatasetOpt = Annotated[str, typer.Option("--dataset", "-d", help=DATASET_HELP)]
 
 
 def _fail(err: Exception | str) -> None:
-    typer.echo(f"minerals: error: {' '.join(str(err).split())}", err=True)  # one line, whatever the library said
+    typer.echo(f"minerals: error: {' '.join(_message(err).split())}", err=True)  # one line, whatever it said
     raise typer.Exit(1)
+
+
+def _message(err: Exception | str) -> str:
+    """The library's message, with the option names the library does not know: a parameter is an option here."""
+    from .errors import FileTooLargeError, InvalidChoice, NoDatasetError
+
+    if isinstance(err, InvalidChoice):
+        return f"--{err.param.replace('_', '-')} {err.value!r}: {err.reason}"
+    if isinstance(err, FileTooLargeError):
+        return f"{err} (raise it with --max-mb)"
+    if isinstance(err, NoDatasetError):
+        return f"{err} (run `minerals mine ARCHIVE -o {err.path}` first)"
+    return str(err)
 
 
 def _limits(max_mb: float | None) -> Limits:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import regex
 
-from .errors import GraphError
+from .errors import GraphError, NoDatasetError
 
 FORMATS = ("graphml", "gexf", "json", "csv", "html")
 NODE_FIELDS = ("number", "doc_type", "issuer", "jurisdiction", "date", "title", "status", "path", "doc_id", "registry",
@@ -78,7 +78,7 @@ def _frames(dataset) -> Mapping:
 
     path = Path(dataset)
     if not path.is_dir():
-        raise GraphError(f"{path}: no dataset here (run `minerals mine ARCHIVE --out {path}` first)")
+        raise NoDatasetError(path)
     return open_dataset(path)
 
 
@@ -249,7 +249,7 @@ def format_for(out: str | Path) -> str:
         return suffix
     if suffix in ("", "csv"):
         return "csv"
-    raise GraphError(f"{out}: which format is .{suffix}? Give --format ({', '.join(FORMATS)})")
+    raise GraphError(f"{out}: which format is .{suffix}? Name one of {', '.join(FORMATS)}")
 
 
 def _flat(attrs: dict) -> dict:

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from .errors import MineralsError
+from .errors import DatasetError
 
 MANIFEST = "minerals-dataset.json"
 LOCK = ".minerals.lock"
@@ -32,10 +32,6 @@ VERSION = 3  # 3: columns that were SQL keywords renamed, dates as DATE, lists a
 # names this module gives files inside a table folder: the only files it ever deletes there
 _OWN = re.compile(r"^(part-[0-9a-f]{8}-\d{6}(\.v\d+)?\.parquet|\.part-[^/]*\.tmp)$")
 _GROUP = re.compile(r"^part-([0-9a-f]{8}-\d{6})")
-
-
-class DatasetError(MineralsError):
-    stage = "dataset"
 
 
 def is_url(path) -> bool:
