@@ -162,7 +162,7 @@ def _doc_key(fld: str, value) -> object:
     if not value:
         return None
     if fld == "issuer":
-        from .nlp import normalize_entity
+        from .names import normalize_entity
 
         value = normalize_entity(value, "ORG")
     if isinstance(value, str):

@@ -122,7 +122,7 @@ def document_id(number: str | None, jurisdiction: str | None) -> str | None:
 def resolve_citations(doc: Document) -> list[Citation]:
     """Citations with ``issuer_normalized`` (printed or from the code, place filled in) and ``jurisdiction``;
     a local document's id gains its jurisdiction."""
-    from .nlp import normalize_entity
+    from .names import normalize_entity
 
     home = document_jurisdiction(doc)
     out = []

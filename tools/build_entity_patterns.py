@@ -1,7 +1,7 @@
 """Builds patterns/entities.jsonl (spaCy SpanRuler token patterns) from organisations.json and places.json.
 
 Run from the repository root: python tools/build_entity_patterns.py
-Tokens are those of minerals.nlp.tokenize: words (with & . / - inside), and punctuation alone.
+Tokens are those of minerals.nlp.tokenizer: words (with & . / - inside), and punctuation alone.
 """
 
 from __future__ import annotations

@@ -848,7 +848,7 @@ def issuer_fits_code(number: str, issuer: str) -> bool:
     """Could ``issuer`` have issued ``number``? False only when the number's code names one other body
     ("71/NQ-CP" is the Government's, not "Ban Chỉ đạo Trung ương"'s); codes several bodies share (-/TW) and
     unknown codes fit any issuer (patterns/issuer_codes.json several_issuers)."""
-    from ..nlp import normalize_entity
+    from ..names import normalize_entity
     from ..resolve import issuer_code
 
     code = issuer_code(number)

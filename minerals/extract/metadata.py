@@ -301,7 +301,7 @@ def _continue_cell(text: str, end: int, first: str) -> str | None:
 def _org(name: str | None) -> str | None:
     if not name:
         return None
-    from ..nlp import normalize_entity
+    from ..names import normalize_entity
 
     return normalize_entity(name, "ORG")
 
@@ -389,7 +389,7 @@ def _signature(text: str, entities: list[Entity], signer: str | None = None) -> 
         inner = list(_signature_regexes()[2].finditer(t))  # "BỘ TRƯỞNG THỨ TRƯỞNG" on one line: the last title is the signer's
         if inner:
             t = t[inner[-1].start() :]
-        from ..nlp import normalize_entity
+        from ..names import normalize_entity
 
         title = normalize_entity(t[:1] + t[1:].lower(), "TITLE")
     return title, name
