@@ -287,7 +287,7 @@ def mine(
     from rich.console import Console
 
     from .dataset import mine as run_mine
-    from .store import is_url
+    from .dataset.store import is_url
 
     if workers is not None and workers < 1:
         _fail(f"--workers {workers}: give 1 or more worker processes (or leave it out: all cores)")

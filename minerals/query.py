@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import patterns
-from .dataset import TABLES, _schemas
-from .store import DatasetError, Store, first_line, is_url
+from .dataset import TABLES, stored_schemas
+from .dataset.store import DatasetError, Store, first_line, is_url
 from .extract.citations import canonical_id
 
 
@@ -44,7 +44,7 @@ def connect(dataset: str | Path):
     if not ds.exists():
         raise DatasetError(f"{dataset}: no dataset here (run `minerals mine ARCHIVE --out {dataset}` first)")
     con = duckdb.connect(":memory:")
-    schemas = _schemas()
+    schemas = stored_schemas()
     for table in TABLES:
         parts = ds.parts(table)
         for part in parts:

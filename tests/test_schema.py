@@ -14,7 +14,7 @@ import pytest
 import minerals
 from minerals.dataset import ITEM_TABLES, DatasetError, mine, schemas
 from minerals.query import VIEWS, connect, sql
-from minerals.store import MANIFEST
+from minerals.dataset.store import MANIFEST
 
 from .conftest import ROOT, corpus_file
 

@@ -23,7 +23,8 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from .errors import MineralsError
+from ..errors import MineralsError
+from .tables import ITEM_TABLES, TABLES, stored_schemas
 
 MANIFEST = "minerals-dataset.json"
 LOCK = ".minerals.lock"
@@ -257,9 +258,8 @@ class Store:
         import pandas as pd
         import pyarrow as pa
 
-        from .dataset import _schemas
 
-        schema = _schemas()[table]
+        schema = stored_schemas()[table]
         tables = self.part_tables(table, columns)
         if not tables:
             empty = schema if columns is None else pa.schema([schema.field(c) for c in columns])
@@ -287,7 +287,6 @@ class Store:
         """Under the lock: write the manifest of a new dataset, then clear a killed writer's files."""
         self._manifest = None
         if self.manifest() is None:
-            from .dataset import TABLES
 
             self._write_manifest({"format": FORMAT, "version": VERSION, "created": time.time(),
                                   "commit": 0, "parts": {t: [] for t in TABLES}})
@@ -376,7 +375,6 @@ class Store:
 
     def cleanup(self) -> None:
         """Delete what a killed writer left: files with a part's name that the manifest does not name."""
-        from .dataset import TABLES
 
         m = self.manifest()
         for table in TABLES:
@@ -399,7 +397,6 @@ class Store:
 
     def check_all(self) -> None:
         """Raise, naming it, on the first committed part whose footer cannot be read."""
-        from .dataset import TABLES
 
         for table in TABLES:
             for part in self.parts(table):
@@ -409,7 +406,6 @@ class Store:
         """Drop every part that cannot be read whole, with every row of the documents that had rows in the
         batch it came from (their other rows may be incomplete) and any item row left without its document:
         the next mine mines those files again. One commit; the dropped parts' names are returned."""
-        from .dataset import ITEM_TABLES, TABLES
 
         damaged: list[tuple[str, str]] = []
         for table in TABLES:
@@ -452,7 +448,6 @@ class Store:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from .dataset import TABLES
 
         assert self._locked, "commit needs the lock (open_for_writing)"
         on_disk = json.loads(self._get(MANIFEST))
