@@ -1,6 +1,6 @@
 """An archive folder → a Parquet dataset, safely and incrementally, on this machine or a Dask cluster.
 
-The package, one job a module: ``sources`` walks the archive (every path a document or an ``errors`` row),
+The package, one job a module: ``archive`` walks the archive (every path a document or an ``errors`` row),
 ``plan`` decides what to mine, skip and drop, ``document`` mines one document (``mine_one``, the same on
 every engine), ``engines`` runs it on this process, a pool of workers or Dask, ``tables`` turns documents
 into the tables' rows, and ``store`` keeps the dataset on disk (or an fsspec store): its manifest, lock and
@@ -24,8 +24,8 @@ from ..limits import DEFAULT as DEFAULT_LIMITS, Limits
 from . import engines
 from .document import DOC_SECONDS, DocumentTimeout, mine_one
 from .engines import _worker_init  # noqa: F401 - bench/bench_instructions.py starts a worker by hand
-from .plan import Known, plan, settle
-from .sources import SUPPORTED, Source, content_hash, sources, walk, walk_rows
+from .plan import Known, decide, settle
+from .archive import SUPPORTED, Source, content_hash, sources, walk, walk_rows
 from .store import MANIFEST, DatasetError, Store, first_line as _first_line, is_url, url_fs
 from .tables import (COLUMN_OF_KEY, DATE_VALUES, ITEM_TABLES, TABLES, Columns, arrow_tables, document_rows,
                      empty_batch, error_row, schemas, stored_schemas)
@@ -144,9 +144,9 @@ def _mine_into(ds: Store, archive, out, *, workers, engine, scheduler, batch_siz
             yield item
             seen.add(item["path"] if isinstance(item, dict) else item.key)
 
-    found = plan(walked(sources(archive, exclude=None if is_url(out) else out)), known,
-                 in_archive=partial(_under, archive=archive), prune=prune, still_there=_still_there,
-                 same_content=lambda src, doc_id: content_hash(src) == doc_id)
+    found = decide(walked(sources(archive, exclude=None if is_url(out) else out)), known,
+                   in_archive=partial(_under, archive=archive), prune=prune, still_there=_still_there,
+                   same_content=lambda src, doc_id: content_hash(src) == doc_id)
     summary.skipped += found.skipped  # (a store without modification times: the same size and content)
     pending_rows = empty_batch()
     pending_rows["errors"].extend(found.error_rows)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..errors import MineralsError, OutOfMemoryError
 from ..limits import DEFAULT as DEFAULT_LIMITS, Limits, memory_ceiling
-from .sources import Source, local_file
+from .archive import Source, local_file
 from .tables import document_rows, error_row
 
 DOC_SECONDS = 600.0  # a document still mining after this long becomes an errors row (DocumentTimeout)

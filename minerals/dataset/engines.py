@@ -25,7 +25,7 @@ _TEXT_SUFFIXES = frozenset(s for s, reader in READERS.items() if reader is READE
 
 
 def chunks(srcs: list) -> list[list]:
-    """Consecutive sources (``sources.Source``), in order, as the tasks of the pool: up to CHUNK_DOCS small
+    """Consecutive sources (``archive.Source``), in order, as the tasks of the pool: up to CHUNK_DOCS small
     text files together (each costs the main process a task and a result message: 0.9 → 0.7 ms of its CPU a
     document with 8, bench/bench_mine.py); a PDF, Word file or large text alone, so one slow file never holds
     up others."""

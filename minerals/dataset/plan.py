@@ -1,6 +1,6 @@
 """What a run does, decided from what the archive holds and what the dataset knows, without touching either.
 
-``plan`` sorts the walk's sources: unchanged ones (same path, size and mtime) are skipped, new or changed
+``decide`` sorts the walk's sources: unchanged ones (same path, size and mtime) are skipped, new or changed
 ones are to hash, the rows of paths gone from the archive are dropped. ``settle``, given the content hashes,
 splits those into files to mine and files whose content the dataset already holds (moved or copied: not
 mined again, their documents row copied), and says which documents' items go with which paths' removal, so
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .sources import Source
+from .archive import Source
 from .store import is_url
 
 
@@ -56,7 +56,7 @@ class Settled:
     refs: dict[str, int]
 
 
-def plan(items: Iterable[Source | dict], known: Known, *, in_archive: Callable[[str], bool], prune: bool = False,
+def decide(items: Iterable[Source | dict], known: Known, *, in_archive: Callable[[str], bool], prune: bool = False,
          still_there: Callable[[str], bool] = lambda path: True,
          same_content: Callable[[Source, str], bool] = lambda src, doc_id: True) -> Plan:
     """Sort the walk's ``items`` (sources, and ``errors`` rows of paths that cannot be mined) against

@@ -135,7 +135,7 @@ def document_rows(doc, src=None) -> dict[str, list[dict] | Columns]:
     ``documents`` row is a dict; the item tables are ``Columns``, built from the items' fields as
     ``Document.to_dict`` prints them (a key that is an SQL keyword renamed, ``COLUMN_OF_KEY``), with the
     first and last day of each date value (``date_start``, ``date_end``: ``extract.dates.bounds``).
-    ``src`` (a ``sources.Source``) gives the file's size and mtime."""
+    ``src`` (a ``archive.Source``) gives the file's size and mtime."""
     from ..extract.dates import bounds
     from ..resolve import document_id, document_jurisdiction
 
