@@ -16,10 +16,10 @@ import pytest
 
 import minerals
 from minerals import dataset as dataset_mod
-from minerals.dataset import document as document_mod
 from minerals.dataset import TABLES, DatasetError, mine
-from minerals.query import spreadsheet_safe, sql, write_xlsx
+from minerals.dataset import document as document_mod
 from minerals.dataset.store import LOCK, MANIFEST, Store
+from minerals.query import spreadsheet_safe, sql, write_xlsx
 
 from .conftest import CORPUS, corpus_file
 from .test_dataset import _archive, _assert_same, _sortable
