@@ -131,6 +131,24 @@ class NoDatasetError(DatasetError):
         super().__init__(f"{self.path}: no dataset here")
 
 
+class DamagedDatasetError(DatasetError):
+    """A committed part of the dataset at ``url`` is missing or unreadable (the CLI says how to repair it)."""
+
+    def __init__(self, message: str, url: object):
+        self.url = str(url)
+        super().__init__(message)
+
+
+class NotADatasetError(DatasetError):
+    """A folder to write a dataset into that holds something else (the CLI names the option to change)."""
+
+
+class DocumentTimeout(MineralsError):
+    """A document still mining after its time limit: its ``errors`` row, and the run goes on."""
+
+    stage = "extract"
+
+
 class InvalidChoice(MineralsError):
     """A value a parameter does not take. ``param`` is the library's name for the parameter; the CLI prints its
     option's name instead ("--section 'x': valid values are …")."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import patterns
-from .dataset import TABLES, _schemas
+from .dataset import TABLES, stored_schemas
+from .dataset.store import Store, first_line, is_url
 from .errors import DatasetError, InvalidChoice, NoDatasetError
-from .store import Store, first_line, is_url
 from .extract.citations import canonical_id
 
 
@@ -45,7 +45,7 @@ def connect(dataset: str | Path):
     if not ds.exists():
         raise NoDatasetError(dataset)
     con = duckdb.connect(":memory:")
-    schemas = _schemas()
+    schemas = stored_schemas()
     for table in TABLES:
         parts = ds.parts(table)
         for part in parts:
