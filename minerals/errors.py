@@ -100,3 +100,14 @@ class RegistryError(MineralsError):
     """A registry file (a table of known documents) is missing, unreadable or has no usable number column."""
 
     stage = "registry"
+
+
+class MalformedNumber(MineralsError, ValueError):
+    """A text that is no số hiệu at all (``DocNumber.parse``): empty, or neither figures nor a blank draft's "/"
+    first."""
+
+    stage = "extract"
+
+    def __init__(self, printed: object, reason: str):
+        self.printed, self.reason = printed, reason
+        super().__init__(f"not a document number ({reason}): {printed!r}")

@@ -7,7 +7,7 @@ from pathlib import Path
 from . import patterns
 from .dataset import TABLES, _schemas
 from .store import DatasetError, Store, first_line, is_url
-from .extract.citations import canonical_id
+from .docnumber import canonical_id
 
 
 # what each kind of item gives the ``mentions`` view as its ``value``: its normalized value, as text
