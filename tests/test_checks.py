@@ -169,6 +169,15 @@ def test_printed_type_and_symbol_types(sentence, number, word, admitted):
     assert symbol_types(number) == admitted
 
 
+@pytest.mark.parametrize(("sentence", "number", "word", "admitted"), TYPE_TABLE)
+def test_the_citation_keeps_its_printed_type_word(sentence, number, word, admitted):
+    """What the checks compare with the symbol is the word the citation stage read (``Citation.type_word``)."""
+    from minerals.models import Document
+
+    doc = minerals.extract(minerals.clean(Document(path="<test>", sha256="", raw=sentence, pages=[])))
+    assert [(c.number, c.type_word) for c in doc.citations if not c.short_form] == [(number, word)]
+
+
 def test_letters_never_contradict():
     """'Công văn số 99/CT-CV' (seed 003): a company's letter; CT is its issuer, not Chỉ thị."""
     from minerals.checks import _printed_type
