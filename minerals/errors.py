@@ -157,3 +157,14 @@ class InvalidChoice(MineralsError):
         self.param, self.value, self.valid = param, value, tuple(valid)
         self.reason = reason or f"valid values are {', '.join(self.valid)}"
         super().__init__(f"{param} {value!r}: {self.reason}")
+
+
+class MalformedDocNumber(MineralsError, ValueError):
+    """A text that is no số hiệu at all (``DocNumber.parse``): empty, or neither figures nor a blank draft's "/"
+    first."""
+
+    stage = "extract"
+
+    def __init__(self, printed: object, reason: str):
+        self.printed, self.reason = printed, reason
+        super().__init__(f"not a document number ({reason}): {printed!r}")

@@ -13,7 +13,7 @@ import regex
 
 from . import patterns
 from .errors import GoldError
-from .extract.citations import canonical_id
+from .docnumber import canonical_id
 from .models import Document
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc")

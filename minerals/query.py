@@ -7,8 +7,8 @@ from pathlib import Path
 from . import patterns
 from .dataset import TABLES, stored_schemas
 from .dataset.store import Store, first_line, is_url
+from .docnumber import canonical_id
 from .errors import DatasetError, InvalidChoice, NoDatasetError
-from .extract.citations import canonical_id
 
 
 # what each kind of item gives the ``mentions`` view as its ``value``: its normalized value, as text
