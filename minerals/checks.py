@@ -34,7 +34,7 @@ import regex
 
 from . import patterns
 from .docnumber import DocNumber, number_year
-from .errors import MalformedNumber
+from .errors import MalformedDocNumber
 
 KINDS = (
     "date_vs_number_year", "inconsistent_across_archive", "cited_after_citing", "type_contradicts_symbol",
@@ -85,7 +85,7 @@ def _code_words(key: str = "code_words") -> dict[str, frozenset[str]]:
 def _parsed(number: str | None) -> DocNumber | None:
     try:
         return DocNumber.parse(number or "")
-    except MalformedNumber:
+    except MalformedDocNumber:
         return None
 
 

@@ -15,7 +15,7 @@ import regex
 
 from . import patterns
 from .docnumber import DocNumber, is_local, issuer_code, local_id
-from .errors import MalformedNumber
+from .errors import MalformedDocNumber
 from .models import Citation, Document
 
 __all__ = ["document_id", "document_jurisdiction", "home_jurisdiction", "is_local", "issuer_code", "issuer_from_code",
@@ -77,7 +77,7 @@ def document_id(number: str | None, jurisdiction: str | None) -> str | None:
     if number and number[:1].isdecimal():
         try:
             return DocNumber.parse(number).local_id(jurisdiction)
-        except MalformedNumber:
+        except MalformedDocNumber:
             return None
     return None
 

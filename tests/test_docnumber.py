@@ -184,3 +184,10 @@ def test_no_new_import_cycles():
     new = found - KNOWN_TANGLES
     assert not new, "modules that import each other: " + "; ".join(", ".join(sorted(t)) for t in new)
     assert KNOWN_TANGLES <= found, "a known cycle is gone: take it off KNOWN_TANGLES"
+
+
+def test_callers_pass_over_what_is_no_number():
+    """checks catch the number's own error (a merge once left it catching a quantity figure's)."""
+    from minerals.checks import _parsed
+
+    assert _parsed("") is None and _parsed("Số: /QĐ-UBND") is None
