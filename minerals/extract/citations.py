@@ -601,7 +601,7 @@ def _full_mentions(doc: Document, text: str) -> list[_Mention]:
             mentions.append(_mention(text, m.start(), m.end(), m[0], "old"))
     mentions = [mt for mt in mentions if not _not_a_document(text, mt.head)]
     # technical standards ("QCVN 06:2022/BXD") are their own type; their tail is no letter "2022/BXD"
-    standards = [m for m in _standard_regex().finditer(text)] if _holds_standard(text) else []
+    standards = list(_standards().finditer(text))
     if standards:
         spans = [m.span() for m in standards]
         mentions = [mt for mt in mentions if not any(a <= mt.start < b for a, b in spans)]
@@ -623,9 +623,10 @@ def _standard_types() -> dict[str, str]:
     return patterns.load("citations")["standards"]["types"]
 
 
-def _holds_standard(text: str) -> bool:
-    """The prefilter of ``standards``: every match holds one of its codes."""
-    return any(code in text for code in _standard_types())
+@functools.cache
+def _standards() -> patterns.Rule:
+    """``standards``, searched only in a text holding one of its codes (every match holds one)."""
+    return patterns.rule("citations.standards", _standard_regex(), needs=_standard_types())
 
 
 def _standard_number(printed: str) -> str:
