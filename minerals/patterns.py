@@ -285,8 +285,8 @@ class Rule:
     """A regex and the cheap tests, declared beside it in ``patterns/``, that spare trying it:
 
     - ``needs``: substrings one of which lies inside every match; a stretch holding none is not searched;
-    - ``opens``: the strings every match starts with (``"^"``: a line start); the regex is tried only where
-      one of them stands, not at every character;
+    - ``opens``: the strings every match starts with (``"^#"``: a line start before "#", ``"^"``: any line
+      start); the regex is tried only where one of them stands, not at every character;
     - ``ends``: for a rule anchored at the stretch's end (``\\Z``), the strings every match ends with once its
       trailing spaces and tabs are stripped; a stretch that does not end so is not searched.
 
@@ -331,11 +331,12 @@ class Rule:
         return True
 
     def _starts(self, text: str, lo: int, hi: int) -> set[int]:
-        starts = find_all(text, (o for o in self.opens if o != "^"), lo, hi)
-        if "^" in self.opens:
-            starts |= {q + 1 for q in find_all(text, ("\n",), lo - 1 if lo else 0, hi - 1)}
-            if lo == 0:
-                starts.add(lo)
+        starts = find_all(text, (o for o in self.opens if o[:1] != "^"), lo, hi)
+        lines = [o[1:] for o in self.opens if o[:1] == "^"]  # "^#": a line start before "#"
+        if lines:
+            starts |= {q + 1 for q in find_all(text, ["\n" + o for o in lines], max(0, lo - 1), hi)}
+            if lo == 0 and text.startswith(tuple(lines)):
+                starts.add(0)
         return starts
 
 

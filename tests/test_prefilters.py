@@ -135,7 +135,7 @@ def test_a_wrong_prefilter_is_caught(scan_texts):
     md = patterns.rules()["cleaning.markdown"]
     wrong = [patterns.Rule("wrong", title.rx, opens=tuple(o for o in title.opens if o != "GI")),
              patterns.Rule("wrong", pre.rx, ends=("tại",)),
-             patterns.Rule("wrong", md.rx, opens=tuple(o for o in md.opens if o != "^")),
+             patterns.Rule("wrong", md.rx, opens=tuple(o for o in md.opens if o != "^|")),
              patterns.Rule("wrong", title.rx, needs=("KT",))]
     for rule in wrong:
         assert _disagreements(rule, scan_texts), rule
