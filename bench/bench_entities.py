@@ -11,9 +11,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-import minerals  # noqa: E402
+import minerals
 from minerals.evaluate import Score, _entity_key, find_document, load_gold  # noqa: E402
 
 

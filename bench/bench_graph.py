@@ -24,12 +24,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 WORK = ROOT / "bench" / "_work"
 
 import pandas as pd  # noqa: E402
 
-import minerals  # noqa: E402
+import minerals
 from minerals import analyses  # noqa: E402
 from minerals.graph import FORMATS, build_graph, export, summarize  # noqa: E402
 

@@ -23,8 +23,7 @@ WORK = ROOT / "bench" / "_work"
 
 def _child(repo: str, archive: str, n: int) -> None:
     """Load the models, then mine the first ``n`` documents of ``archive`` (what valgrind counts)."""
-    sys.path.insert(0, repo)
-    from minerals import dataset as ds
+    from minerals import dataset as ds  # (the checkout PYTHONPATH names: see count)
 
     ds._worker_init()
     try:
@@ -39,7 +38,7 @@ def _child(repo: str, archive: str, n: int) -> None:
 
 
 def count(repo: str, archive: Path, n: int) -> int:
-    env = dict(os.environ, PYTHONHASHSEED="0")
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=str(Path(repo).resolve()))
     out = subprocess.run(
         ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", sys.executable,
          __file__, "--child", repo, str(archive), str(n)],
@@ -59,7 +58,6 @@ if __name__ == "__main__":
     ap.add_argument("--docs", type=int, default=100)
     ap.add_argument("--repo", default=str(ROOT))
     args = ap.parse_args()
-    sys.path.insert(0, str(ROOT / "bench"))
     from bench_mine import make_archive
 
     archive = WORK / f"archive-instr-{args.docs}"

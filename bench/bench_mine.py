@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 WORK = ROOT / "bench" / "_work"
 
-import minerals  # noqa: E402
-from minerals.dataset import mine  # noqa: E402
+import minerals
+from minerals.dataset import mine
 
 _NUM = re.compile(r"(?<![\d/.])(\d{1,4})(?=/(?:\d{4}/)?[A-ZĐ])")  # the number of a số hiệu
 _QTY = re.compile(r"(?<![\d/.,])(\d{2,3})(?= (?:người|lao động|hộ|xã|đồng))")

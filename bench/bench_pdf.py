@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 WORK = ROOT / "bench" / "_work"
 
 SCANNED = ["001_tt06-2024-bct_scan", "004_tb153-2024-vpcp_scan", "007_kh753-2026-dhcongthuong-hcm_scan",

@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-import minerals  # noqa: E402
+import minerals
 from minerals.dataset import walk  # noqa: E402
 from minerals.extract import get_citations, get_named_laws  # noqa: E402
 

@@ -52,7 +52,8 @@ def level(number: str | None, issuer: str | None, jurisdiction: str | None) -> s
     """"national", "local" or None (unknown). The number's code decides first (UBND, Sở… local; CP, TTg, TW,
     QH, a ministry's code national), then the printed issuer: one naming a place is local, one of the central
     bodies in patterns/analyses.json national; a document with a jurisdiction and no other sign is local."""
-    from .resolve import is_local, issuer_from_code, jurisdiction_of
+    from .docnumber import is_local
+    from .resolve import issuer_from_code, jurisdiction_of
 
     if number:
         if is_local(number):
@@ -83,7 +84,8 @@ def issuer_name(attrs: dict) -> str | None:
     ("Ban Bí thư", where the code TW says only "Ban Chấp hành Trung ương"; OCR's "Chinh phu" → "Chính phủ"),
     or when the number is local (it carries the place); else the body the number's code names ("Bộ trưởng Bộ
     Tài chính" → "Bộ Tài chính"); else the printed issuer."""
-    from .resolve import is_local, issuer_from_code
+    from .docnumber import is_local
+    from .resolve import issuer_from_code
 
     printed, number = attrs.get("issuer"), attrs.get("number")
     body = _body_names().get(patterns.fold(printed)) if printed else None
@@ -99,7 +101,7 @@ def node_year(attrs: dict) -> int | None:
     date = attrs.get("date")
     if date:
         return int(str(date)[:4])
-    from .checks import number_year
+    from .docnumber import number_year
 
     return number_year(attrs.get("number") or "")
 
@@ -279,7 +281,7 @@ def followed_relations() -> tuple[str, ...]:
 def find_node(g, ref: str) -> str:
     """The node a user names: a node id, a mined file (by content, then by path), or a number in any spelling
     (a local number must then be unique across jurisdictions)."""
-    from .extract import canonical_id
+    from .docnumber import canonical_id
 
     ref = str(ref)
     if ref in g:

@@ -33,7 +33,8 @@ from dataclasses import asdict, dataclass
 import regex
 
 from . import patterns
-from .extract.citations import _type_word_before
+from .docnumber import DocNumber, number_year
+from .errors import MalformedDocNumber
 
 KINDS = (
     "date_vs_number_year", "inconsistent_across_archive", "cited_after_citing", "type_contradicts_symbol",
@@ -81,29 +82,21 @@ def _code_words(key: str = "code_words") -> dict[str, frozenset[str]]:
     return {code.upper(): frozenset(words) for code, words in patterns.load("checks")[key].items() if code != "#"}
 
 
-_PARTY = regex.compile(r"[\d.]+-")
-
-
-_SEGMENTS = regex.compile(r"[/-]")
-_TRAILING_DIGITS = regex.compile(r"\d+$")
-_NUMBER_YEAR = regex.compile(r"[\d.]+/((?:19|20)\d\d)(?:[/-]|$)")
-
-
-def _code_of(number: str) -> str | None:
-    """The type code of a normalized number: the segment after the year (normative), after the number
-    (administrative, party); digits of a term dropped (QH15 → QH)."""
-    segs = _SEGMENTS.split(number)
-    i = 2 if _NUMBER_YEAR.match(number) else 1
-    return _TRAILING_DIGITS.sub("", segs[i]).upper() if len(segs) > i else None
+def _parsed(number: str | None) -> DocNumber | None:
+    try:
+        return DocNumber.parse(number or "")
+    except MalformedDocNumber:
+        return None
 
 
 def symbol_types(number: str) -> frozenset[str]:
     """The types the symbol's code admits: {"Quyết định"} for QĐ, {"Luật", "Bộ luật", …} for QH; empty when the
     code names no type (1511/LĐTBXH-CATLĐ: an issuer)."""
-    code = _code_of(number)
+    n = _parsed(number)
+    code = n.type_code if n else None
     if code is None:
         return frozenset()
-    if _PARTY.match(number) and code in _code_words("party_code_words"):
+    if n.regime == "party" and code in _code_words("party_code_words"):
         return _code_words("party_code_words")[code]
     if code in _code_words():
         return _code_words()[code]
@@ -111,18 +104,7 @@ def symbol_types(number: str) -> frozenset[str]:
     return frozenset({name}) if name else frozenset()
 
 
-def printed_type_word(context: str, printed: str) -> str | None:
-    """The type printed before ``printed`` in the citing sentence, with the rule the citation stage uses."""
-    at = context.find(" ".join(printed.split()))
-    if at < 0:
-        return None
-    name, _ = _type_word_before(context, at)
-    return name
-
-
-def number_year(number: str) -> int | None:
-    m = _NUMBER_YEAR.match(number or "")
-    return int(m[1]) if m else None
+__all__ = ["CHECKS", "KINDS", "CitationWarning", "check", "is_well_formed", "number_year", "symbol_types"]
 
 
 # --- the checks --------------------------------------------------------------------------------------------
@@ -217,11 +199,10 @@ def cited_after_citing(tables: dict) -> list[CitationWarning]:
 
 
 def _printed_type(row: dict) -> str | None:
-    """The specific type word printed with a citation row; None for none or a generic one ("văn bản số",
-    "Công văn số": a letter's symbol starts with its issuer, whose letters may spell a type code, CT = Cục Thuế)."""
-    if not row.get("context") or not row.get("number"):
-        return None
-    word = printed_type_word(row["context"], row.get("text") or row["number"])
+    """The specific type word printed with a citation row (its ``type_word``); None for none or a generic one
+    ("văn bản số", "Công văn số": a letter's symbol starts with its issuer, whose letters may spell a type code,
+    CT = Cục Thuế)."""
+    word = row.get("type_word")
     return None if word in _generic_words() else word
 
 
@@ -241,7 +222,7 @@ def type_contradicts_symbol(tables: dict) -> list[CitationWarning]:
             continue
         admitted = symbol_types(row["number"])
         if admitted and word not in admitted:
-            code = _code_of(row["number"])
+            code = DocNumber.parse(row["number"]).type_code
             out.append(_warning("type_contradicts_symbol", row, paths,
                                 f"printed as {word} but the code {code} of {row['number']} means "
                                 + " or ".join(sorted(admitted))))

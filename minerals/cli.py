@@ -49,8 +49,25 @@ DatasetOpt = Annotated[str, typer.Option("--dataset", "-d", help=DATASET_HELP)]
 
 
 def _fail(err: Exception | str) -> None:
-    typer.echo(f"minerals: error: {' '.join(str(err).split())}", err=True)  # one line, whatever the library said
+    typer.echo(f"minerals: error: {' '.join(_message(err).split())}", err=True)  # one line, whatever it said
     raise typer.Exit(1)
+
+
+def _message(err: Exception | str) -> str:
+    """The library's message, with the option names the library does not know: a parameter is an option here."""
+    from .errors import DamagedDatasetError, FileTooLargeError, InvalidChoice, NoDatasetError, NotADatasetError
+
+    if isinstance(err, InvalidChoice):
+        return f"--{err.param.replace('_', '-')} {err.value!r}: {err.reason}"
+    if isinstance(err, FileTooLargeError):
+        return f"{err} (raise it with --max-mb)"
+    if isinstance(err, NoDatasetError):
+        return f"{err} (run `minerals mine ARCHIVE -o {err.path}` first)"
+    if isinstance(err, DamagedDatasetError):
+        return f"{err}; run `minerals mine ARCHIVE -o {err.url} --repair` to drop it and mine its files again"
+    if isinstance(err, NotADatasetError):
+        return f"{err}; give -o a new or empty folder"
+    return str(err)
 
 
 def _limits(max_mb: float | None) -> Limits:
@@ -287,7 +304,7 @@ def mine(
     from rich.console import Console
 
     from .dataset import mine as run_mine
-    from .store import is_url
+    from .dataset.store import is_url
 
     if workers is not None and workers < 1:
         _fail(f"--workers {workers}: give 1 or more worker processes (or leave it out: all cores)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class MineralsError(Exception):
     """Base class: every error minerals raises on purpose."""
@@ -35,7 +37,7 @@ class FileTooLargeError(ReadError):
         self.size, self.limit = size, limit
         from .limits import mb
 
-        super().__init__(path, f"file too large: {mb(size)} > limit {mb(limit)} (raise it with --max-mb)")
+        super().__init__(path, f"file too large: {mb(size)} > limit {mb(limit)}")
 
 
 class TooLongError(ReadError):
@@ -100,3 +102,69 @@ class RegistryError(MineralsError):
     """A registry file (a table of known documents) is missing, unreadable or has no usable number column."""
 
     stage = "registry"
+
+
+class OcrUnavailable(MineralsError):
+    """Tesseract, or its model for the language, is not installed: a scan cannot be read."""
+
+    stage = "read"
+
+
+class MalformedNumber(MineralsError, ValueError):
+    """A figure that is no number as Vietnamese prints it ("10.71,7", 40 digits). A ``ValueError`` too, so the
+    table readers' ``except ValueError`` keeps passing over worded cells."""
+
+    stage = "extract"
+
+
+class DatasetError(MineralsError):
+    """A dataset that is missing, damaged, of another version or locked, or a question it cannot answer."""
+
+    stage = "dataset"
+
+
+class NoDatasetError(DatasetError):
+    """No dataset at ``path`` (the CLI adds how to make one)."""
+
+    def __init__(self, path: object):
+        self.path = str(path)
+        super().__init__(f"{self.path}: no dataset here")
+
+
+class DamagedDatasetError(DatasetError):
+    """A committed part of the dataset at ``url`` is missing or unreadable (the CLI says how to repair it)."""
+
+    def __init__(self, message: str, url: object):
+        self.url = str(url)
+        super().__init__(message)
+
+
+class NotADatasetError(DatasetError):
+    """A folder to write a dataset into that holds something else (the CLI names the option to change)."""
+
+
+class DocumentTimeout(MineralsError):
+    """A document still mining after its time limit: its ``errors`` row, and the run goes on."""
+
+    stage = "extract"
+
+
+class InvalidChoice(MineralsError):
+    """A value a parameter does not take. ``param`` is the library's name for the parameter; the CLI prints its
+    option's name instead ("--section 'x': valid values are …")."""
+
+    def __init__(self, param: str, value: object, valid: Iterable[str] = (), reason: str | None = None):
+        self.param, self.value, self.valid = param, value, tuple(valid)
+        self.reason = reason or f"valid values are {', '.join(self.valid)}"
+        super().__init__(f"{param} {value!r}: {self.reason}")
+
+
+class MalformedDocNumber(MineralsError, ValueError):
+    """A text that is no số hiệu at all (``DocNumber.parse``): empty, or neither figures nor a blank draft's "/"
+    first."""
+
+    stage = "extract"
+
+    def __init__(self, printed: object, reason: str):
+        self.printed, self.reason = printed, reason
+        super().__init__(f"not a document number ({reason}): {printed!r}")

@@ -13,7 +13,7 @@ import regex
 
 from . import patterns
 from .errors import GoldError
-from .extract.citations import canonical_id
+from .docnumber import canonical_id
 from .models import Document
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc")
@@ -162,7 +162,7 @@ def _doc_key(fld: str, value) -> object:
     if not value:
         return None
     if fld == "issuer":
-        from .nlp import normalize_entity
+        from .names import normalize_entity
 
         value = normalize_entity(value, "ORG")
     if isinstance(value, str):

@@ -3,8 +3,9 @@
 Nodes are documents: those in the archive (the ``documents`` table) and those they cite (the ``citations``
 table), merged by canonical id, so a mined document whose own number is "126/2007/NĐ-CP" is the node that
 other documents' citations of "126/2007/ND-CP" point to. A local document's id carries its jurisdiction
-("112/KH-UBND@thành phố Cao Bằng"), exactly as ``resolve.resolve_citations`` gives it to citations; a mined
-document without a usable number is ``doc:<sha256[:12]>``.
+("112/KH-UBND@thành phố Cao Bằng"), exactly as ``resolve.resolve_citations`` gives it to citations: the graph
+reads the ``id`` and ``jurisdiction`` the documents table keeps; a mined document without a usable number (no
+``id``) is ``doc:<sha256[:12]>``.
 
 Edges: one per (citing document, cited id, relation) in a ``networkx.MultiDiGraph`` keyed by the relation,
 with ``relation`` (None when the sentence names none), ``weight`` (how many citation rows) and ``sentences``
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import regex
 
-from .errors import GraphError
+from .errors import GraphError, NoDatasetError
 
 FORMATS = ("graphml", "gexf", "json", "csv", "html")
 NODE_FIELDS = ("number", "doc_type", "issuer", "jurisdiction", "date", "title", "status", "path", "doc_id", "registry",
@@ -63,14 +64,6 @@ def _most_common(values) -> object:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def doc_node_id(doc_id: str, number: str | None, jurisdiction: str | None) -> str:
-    """The node of a mined document: the canonical id its citations would carry, or ``doc:<sha256[:12]>`` when
-    it has no number that starts with a digit ("/KH-SLĐTBXH" is a number whose digits were left blank)."""
-    from .resolve import document_id
-
-    return document_id(number, jurisdiction) or f"doc:{doc_id[:12]}"
-
-
 def _frames(dataset) -> Mapping:
     if isinstance(dataset, Mapping):
         return dataset
@@ -78,7 +71,7 @@ def _frames(dataset) -> Mapping:
 
     path = Path(dataset)
     if not path.is_dir():
-        raise GraphError(f"{path}: no dataset here (run `minerals mine ARCHIVE --out {path}` first)")
+        raise NoDatasetError(path)
     return open_dataset(path)
 
 
@@ -87,27 +80,18 @@ def build_graph(dataset, registry="default"):
     ``registry`` ("default": the shipped one; a path; a ``Registry``; None) fills what citations leave unknown
     (``fill_from_registry``)."""
     from .registry import registry_option
-    from .resolve import home_jurisdiction
 
     registry = registry_option(registry)
     nx = _nx()
     frames = _frames(dataset)
     docs, cites = frames["documents"], frames["citations"]
-    entities = frames.get("entities")
     g = nx.MultiDiGraph()
-
-    places: dict[str, list[str]] = {}
-    if entities is not None and len(entities):
-        for doc_id, label, text in zip(entities["doc_id"], entities["label"], entities["text"]):
-            if label in ("ORG", "LOC"):
-                places.setdefault(doc_id, []).append(text)
 
     node_of: dict[str, str] = {}  # doc_id → node id
     for row in _records(docs, list(docs.columns)):
-        doc_id, number = row["doc_id"], row.get("number")
-        jurisdiction = row["jurisdiction"] if "jurisdiction" in row else home_jurisdiction(
-            row.get("issuer"), row.get("issuer_parent"), places.get(doc_id, ()))  # (a frame made by hand)
-        node = doc_node_id(doc_id, number, jurisdiction)
+        doc_id, number, jurisdiction = row["doc_id"], row.get("number"), row.get("jurisdiction")
+        # the id the mining gave the document (``resolve.document_id``); none without a usable number
+        node = row.get("id") or f"doc:{doc_id[:12]}"
         node_of[doc_id] = node
         if node in g and g.nodes[node].get("mined"):  # the same number mined twice (copies, versions)
             g.nodes[node]["copies"] += 1
@@ -249,7 +233,7 @@ def format_for(out: str | Path) -> str:
         return suffix
     if suffix in ("", "csv"):
         return "csv"
-    raise GraphError(f"{out}: which format is .{suffix}? Give --format ({', '.join(FORMATS)})")
+    raise GraphError(f"{out}: which format is .{suffix}? Name one of {', '.join(FORMATS)}")
 
 
 def _flat(attrs: dict) -> dict:

@@ -86,6 +86,9 @@ class Citation:
     # 72/2025/QH15 in "… 72/2025/QH15 được sửa đổi, bổ sung bởi Luật số 87/2025/QH15"): the other's id, the relation
     acts_on: str | None = None
     acts_as: str | None = None
+    # the type word printed before the number ("Kế hoạch" in "Kế hoạch số 1109/QĐ-UBND"), which ``doc_type`` may
+    # overrule (a generic "văn bản", a list's head): what the checks compare with the symbol
+    type_word: str | None = None
 
 
 @dataclass(frozen=True)

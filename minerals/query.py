@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import patterns
-from .dataset import TABLES, _schemas
-from .store import DatasetError, Store, first_line, is_url
-from .extract.citations import canonical_id
+from .dataset import TABLES, stored_schemas
+from .dataset.store import Store, first_line, is_url
+from .docnumber import canonical_id
+from .errors import DatasetError, InvalidChoice, NoDatasetError
 
 
 # what each kind of item gives the ``mentions`` view as its ``value``: its normalized value, as text
@@ -42,9 +43,9 @@ def connect(dataset: str | Path):
 
     ds = Store(dataset)
     if not ds.exists():
-        raise DatasetError(f"{dataset}: no dataset here (run `minerals mine ARCHIVE --out {dataset}` first)")
+        raise NoDatasetError(dataset)
     con = duckdb.connect(":memory:")
-    schemas = _schemas()
+    schemas = stored_schemas()
     for table in TABLES:
         parts = ds.parts(table)
         for part in parts:
@@ -99,7 +100,7 @@ def _section(section: str | None, where: list, params: list, alias: str = "c") -
     from .layout import SECTIONS
 
     if section not in SECTIONS:
-        raise DatasetError(f"--section {section!r}: valid values are {', '.join(SECTIONS)}")
+        raise InvalidChoice("section", section, SECTIONS)
     where.append(f"{alias}.section = ?")
     params.append(section)
 
@@ -148,8 +149,8 @@ def _documents_named(con, ref, dataset) -> list[str]:
         hits = [r.doc_id for r in docs.itertuples()
                 if cid and isinstance(r.number, str) and canonical_id(r.number) == cid]
     if not hits:
-        raise DatasetError(f"--cited-by {ref!r}: no mined document has this path, file name or number (give a mined "
-                           "file's path, or the number the document itself bears)")
+        raise InvalidChoice("cited_by", ref, reason="no mined document has this path, file name or number (give a mined "
+                                                    "file's path, or the number the document itself bears)")
     return sorted(set(hits))
 
 
@@ -168,7 +169,7 @@ def _relation(relation: str | None, where: list, params: list, alias: str = "c")
     try:
         name = patterns.relation_named(relation)
     except ValueError as err:
-        raise DatasetError(f"--relation: {err}") from None
+        raise InvalidChoice("relation", relation, reason=str(err).split("; ", 1)[-1]) from None
     where.append(f"{alias}.relation = ?")
     params.append(name)
 
@@ -197,7 +198,7 @@ def top(dataset, by: str | None = None, limit: int = 20, section: str | None = N
     by = "type" if by == "doc_type" else by  # the graph's name for it (minerals graph top --by doc_type)
     group = {"type": "c.doc_type", "year": "c.year", None: None}.get(by, "invalid")
     if group == "invalid":
-        raise DatasetError(f"top --by {by!r}: valid values are type (or doc_type), year")
+        raise InvalidChoice("by", by, ("type", "year"))
     key = f"{group} AS {by}, " if group else ""
     inner = f"""
         SELECT {key}split_part(c.id, '@', 1) AS number, any_value(c.doc_type) AS doc_type,
@@ -226,7 +227,7 @@ def targets(dataset, *, indicator=None, deadline=None, kind=None, issuer=None, s
         params.append(int(deadline))
     if kind:
         if kind not in ("target", "achievement", "change"):
-            raise DatasetError(f"--kind {kind!r}: valid values are target, achievement, change")
+            raise InvalidChoice("kind", kind, ("target", "achievement", "change"))
         where.append("t.kind = ?")
         params.append(kind)
     if issuer:

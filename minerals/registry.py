@@ -6,7 +6,7 @@ the one shipped with minerals (``minerals/data/registry.csv.gz``, built by ``too
 real tables of binhduong.gov.vn, Công báo Sơn La, thuvienphapluat.vn and vbpl.vn) or a user's CSV/TSV whose
 headers may be Vietnamese or English (``patterns/registry.json``).
 
-Ids are the citations' ids (``resolve.local_id``): "126/2007/NĐ-CP" bare, a local "1707/QĐ-UBND" with its
+Ids are the citations' ids (``docnumber.local_id``): "126/2007/NĐ-CP" bare, a local "1707/QĐ-UBND" with its
 jurisdiction, "1707/QĐ-UBND@tỉnh Bình Dương". A number without a year restarts every year, so one id may name
 several documents; ``lookup`` then needs the date's year to pick one, and answers None rather than guess.
 
@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import patterns
+from .docnumber import canonical_id, local_id, normalize_number, number_year
 from .errors import RegistryError
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "registry.csv.gz"
@@ -135,15 +136,10 @@ def doc_type_of(value) -> str | None:
 
 def registry_id(number: str, jurisdiction: str | None) -> str:
     """The id a citation of ``number`` carries (a local number takes its jurisdiction)."""
-    from .extract import canonical_id
-    from .resolve import local_id
-
     return local_id(canonical_id(number), number, jurisdiction)
 
 
 def _has_year(number: str) -> bool:
-    from .checks import number_year
-
     return number_year(number) is not None
 
 
@@ -172,8 +168,6 @@ class Registry:
     def candidates(self, key: str, jurisdiction: str | None = None) -> list[RegistryEntry]:
         """Every entry ``key`` may name: an id ("1707/QĐ-UBND@tỉnh Bình Dương") or a number in any spelling
         ("1707/QÐ-UBND"; a local number without ``jurisdiction`` gives the entries of every jurisdiction)."""
-        from .extract import canonical_id
-
         if not key:
             return []
         number, _, place = key.partition("@")
@@ -187,8 +181,6 @@ class Registry:
     def lookup(self, key: str, date: str | None = None, jurisdiction: str | None = None) -> RegistryEntry | None:
         """The one entry ``key`` names, or None when there is none or it is ambiguous. A number without a year
         ("1707/QĐ-UBND") is reused every year: its entry must be of ``date``'s year."""
-        from .extract import canonical_id
-
         hits = self.candidates(key, jurisdiction)
         if hits and not _has_year(canonical_id(key.partition("@")[0])):
             year = (date or "")[:4]
@@ -232,7 +224,6 @@ def _read_table(path: Path):
 def entries_from_frame(frame, where: str, source: str | None = None) -> list[RegistryEntry]:
     """Registry entries from a table whose headers name registry fields (any alias of ``patterns/registry.json``);
     the id is computed from the number and the jurisdiction (given, or the place the issuer names)."""
-    from .extract import normalize_number
     from .resolve import jurisdiction_of
 
     mapping: dict[str, str] = {}

@@ -8,14 +8,18 @@ national and keeps its bare number.
 from __future__ import annotations
 
 import functools
-import re as stdlib_re
 from collections import Counter
 from collections.abc import Iterable
 
 import regex
 
 from . import patterns
+from .docnumber import DocNumber, is_local, issuer_code, local_id
+from .errors import MalformedDocNumber
 from .models import Citation, Document
+
+__all__ = ["document_id", "document_jurisdiction", "home_jurisdiction", "is_local", "issuer_code", "issuer_from_code",
+           "jurisdiction_of", "local_id", "resolve_citations"]
 
 _LEVEL_PLACE = regex.compile(
     r"(?<![\p{L}])(?P<lvl>tỉnh|thành phố|huyện|quận|thị xã|xã|phường|Tỉnh|Thành phố|Huyện|Quận)[ \t]+"
@@ -24,33 +28,8 @@ _LEVEL_PLACE = regex.compile(
 _BARE_LEVEL = regex.compile(r"(?<![\p{L}])(?P<lvl>tỉnh|thành phố|huyện|quận|thị xã|xã|phường)\s*$")
 
 
-_SEPS = stdlib_re.compile(r"[/-]")  # plain: Python's re is cheaper a call
-_YEAR_PART = regex.compile(r"/\d{4}/")
-_TRAILING = regex.compile(r"\d+$")
-
-
-@functools.cache
-def _local() -> tuple[frozenset[str], frozenset[str]]:
-    spec = patterns.load("issuer_codes")["local_codes"]
-    return frozenset(c.upper() for c in spec["codes"]), frozenset(m.upper() for m in spec["ministries"])
-
-
-# The functions below are pure and see the same numbers, issuers and place names again and again (in a
-# document and across an archive): bounded caches, so a long-lived worker's memory cannot grow with it.
-@functools.lru_cache(maxsize=8192)
-def is_local(number: str) -> bool:
-    """Whether a number is issued by a body every province or district has (UBND, its Sở, its Phòng)."""
-    codes, ministries = _local()
-    segs = [s.upper() for s in _SEPS.split(number)[1:]]
-    normative = _YEAR_PART.search(number) is not None
-    if normative:
-        return any(s in ("UBND", "HĐND") for s in segs)  # local normative decisions: 12/2020/QĐ-UBND
-    for s in segs:
-        if s in codes or (s[:1] in ("S", "P") and s[1:] in ministries):
-            return True
-    return False
-
-
+# The functions below are pure and see the same issuers and place names again and again (in a document and
+# across an archive): bounded caches, so a long-lived worker's memory cannot grow with it.
 @functools.lru_cache(maxsize=8192)
 def jurisdiction_of(text: str | None) -> str | None:
     """The 'level Name' an issuer phrase names ("UBND huyện Tuần Giáo" → "huyện Tuần Giáo"), the name as the
@@ -86,23 +65,6 @@ def home_jurisdiction(issuer: str | None, issuer_parent: str | None, place_names
     return max(provinces, key=provinces.get) if provinces else None
 
 
-def local_id(cid: str, number: str, place: str | None) -> str:
-    """A canonical id with the jurisdiction of a local document ("126/KH-UBND@tỉnh Cao Bằng")."""
-    return f"{cid}@{place}" if place and is_local(number) else cid
-
-
-@functools.lru_cache(maxsize=8192)
-def issuer_code(number: str) -> str | None:
-    """The issuer code in a number ("CP" in "126/2007/NĐ-CP", "QH" in "32/2024/QH15"), the last one known."""
-    codes = patterns.issuer_codes()
-    for seg in reversed(_SEPS.split(number)[1:]):
-        base = _TRAILING.sub("", seg)
-        for key in (seg, base):
-            if codes.get(key):
-                return key
-    return None
-
-
 def issuer_from_code(number: str) -> str | None:
     code = issuer_code(number)
     return patterns.issuer_codes()[code] if code else None
@@ -112,25 +74,27 @@ def document_id(number: str | None, jurisdiction: str | None) -> str | None:
     """A mined document's own canonical id: the ``id`` its citations carry elsewhere ("126/2007/NĐ-CP",
     "112/KH-UBND@thành phố Cao Bằng"); ``None`` without a number that starts with a digit ("/KH-SLĐTBXH" is
     a number whose digits were left blank)."""
-    from .extract.citations import canonical_id
-
     if number and number[:1].isdecimal():
-        return local_id(canonical_id(number), number, jurisdiction)
+        try:
+            return DocNumber.parse(number).local_id(jurisdiction)
+        except MalformedDocNumber:
+            return None
     return None
 
 
 def resolve_citations(doc: Document) -> list[Citation]:
     """Citations with ``issuer_normalized`` (printed or from the code, place filled in) and ``jurisdiction``;
     a local document's id gains its jurisdiction."""
-    from .nlp import normalize_entity
+    from .names import normalize_entity
 
     home = document_jurisdiction(doc)
     out = []
     for c in doc.citations:
         printed = normalize_entity(c.issuer, "ORG") if c.issuer else None
-        issuer = printed or issuer_from_code(c.number)
+        n = DocNumber.parse(c.number)
+        issuer = printed or (patterns.issuer_codes()[n.issuer_code] if n.issuer_code else None)
         place = jurisdiction_of(c.issuer)
-        local = is_local(c.number)
+        local = n.is_local
         if local and not place:
             place = home
         if issuer and place and _BARE_LEVEL.search(issuer) and issuer.lower().endswith(place.split(" ")[0]):

@@ -14,6 +14,7 @@ from minerals import analyses, patterns
 from minerals.cli import app
 from minerals.errors import GraphError
 from minerals.graph import build_graph
+from minerals.resolve import document_id
 
 from .conftest import CORPUS
 
@@ -27,8 +28,10 @@ def renumbered(tables):
     3045/UBND-TH, which seed 003 cites ("thực hiện"): a chain that climbs through a mined national document,
     and a cycle."""
     docs = tables["documents"].copy()
-    docs.loc[docs["path"].str.contains("003_34cab656171738ba"), "number"] = "42/NQ-CP"
-    docs.loc[docs["path"].str.contains("000_f00e12419f0e979d"), "number"] = "3045/UBND-TH"
+    for seed, number in (("003_34cab656171738ba", "42/NQ-CP"), ("000_f00e12419f0e979d", "3045/UBND-TH")):
+        rows = docs["path"].str.contains(seed)
+        docs.loc[rows, "number"] = number
+        docs.loc[rows, "id"] = document_id(number, docs.loc[rows, "jurisdiction"].iloc[0])  # what mining gives it
     return build_graph({**tables, "documents": docs})
 
 

@@ -162,17 +162,29 @@ TYPE_TABLE = [
 
 @pytest.mark.parametrize(("sentence", "number", "word", "admitted"), TYPE_TABLE)
 def test_printed_type_and_symbol_types(sentence, number, word, admitted):
-    from minerals.checks import printed_type_word, symbol_types
+    from minerals.checks import symbol_types
+    from minerals.extract.citations import printed_type_word
 
     assert printed_type_word(sentence, number) == word
     assert symbol_types(number) == admitted
 
 
+@pytest.mark.parametrize(("sentence", "number", "word", "admitted"), TYPE_TABLE)
+def test_the_citation_keeps_its_printed_type_word(sentence, number, word, admitted):
+    """What the checks compare with the symbol is the word the citation stage read (``Citation.type_word``)."""
+    from minerals.models import Document
+
+    doc = minerals.extract(minerals.clean(Document(path="<test>", sha256="", raw=sentence, pages=[])))
+    assert [(c.number, c.type_word) for c in doc.citations if not c.short_form] == [(number, word)]
+
+
 def test_letters_never_contradict():
     """'Công văn số 99/CT-CV' (seed 003): a company's letter; CT is its issuer, not Chỉ thị."""
     from minerals.checks import _printed_type
+    from minerals.extract.citations import printed_type_word
 
-    assert _printed_type({"context": TYPE_TABLE[3][0], "number": "99/CT-CV", "text": "99/CT-CV"}) is None
+    word = printed_type_word(TYPE_TABLE[3][0], "99/CT-CV")
+    assert word == "Công văn" and _printed_type({"type_word": word, "number": "99/CT-CV"}) is None
 
 
 def test_lookalike_characters_on_a_real_page(tmp_path):

@@ -229,9 +229,9 @@ _CYRILLIC = {latin: cyr for cyr, latin in patterns.load("citations")["lookalikes
 
 
 def _known_code_set() -> frozenset[str]:
-    from minerals.extract.citations import _known_codes
+    from minerals.docnumber import known_codes
 
-    return frozenset(c.upper() for c in (*_known_codes(), *patterns.type_by_code()))
+    return frozenset(c.upper() for c in (*known_codes(), *patterns.type_by_code()))
 
 
 def _spell(number: str, data) -> str:

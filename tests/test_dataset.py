@@ -15,7 +15,7 @@ import pytest
 
 import minerals
 from minerals.dataset import TABLES, DatasetError, mine
-from minerals.store import Store
+from minerals.dataset.store import Store
 
 from .conftest import CORPUS, corpus_file
 from .test_pdf import ENCRYPTED
@@ -222,7 +222,7 @@ def test_replaced_pool_workers_give_the_same_tables(tmp_path, monkeypatch):
 
     archive = _archive(tmp_path, ("000_", "001_", "004_5", "017_", "021_"))
     mine(archive, tmp_path / "one", workers=1)
-    monkeypatch.setattr(ds, "WORKER_DOCS", 1)  # fresh workers after every 2 documents (one each)
+    monkeypatch.setattr(ds.engines, "WORKER_DOCS", 1)  # fresh workers after every 2 documents (one each)
     import concurrent.futures
 
     pools = []
@@ -242,7 +242,8 @@ def test_replaced_pool_workers_give_the_same_tables(tmp_path, monkeypatch):
 
 
 def test_small_text_files_go_to_workers_in_chunks_and_slow_files_alone():
-    from minerals.dataset import CHUNK_DOCS, CHUNK_MAX_BYTES, _chunks, sources
+    from minerals.dataset import sources
+    from minerals.dataset.engines import CHUNK_DOCS, CHUNK_MAX_BYTES, chunks as _chunks
 
     srcs = list(sources(CORPUS))
     chunks = _chunks(srcs)
@@ -253,13 +254,13 @@ def test_small_text_files_go_to_workers_in_chunks_and_slow_files_alone():
     assert max(map(len, chunks)) == CHUNK_DOCS and any(c[0].path.endswith(".pdf") for c in chunks)
 
 
-def _crash_on_marked_files(src, *args):
+def _crash_on_marked_files(src, *args, **kwargs):
     """A worker's ``mine_one`` that dies, as a segfault in a native library would, on files named crash*."""
     from minerals.dataset import _REAL_MINE_ONE
 
     if src.key.rsplit("/", 1)[-1].startswith("crash"):
         os._exit(11)
-    return _REAL_MINE_ONE(src, *args)
+    return _REAL_MINE_ONE(src, *args, **kwargs)
 
 
 def test_a_file_that_kills_its_worker_becomes_an_errors_row(tmp_path, monkeypatch):

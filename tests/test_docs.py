@@ -213,3 +213,16 @@ def test_relative_links_lead_to_files(page):
         if not (page.parent / path).exists():
             missing.append(target)
     assert not missing, f"{page.relative_to(ROOT)} links to files that do not exist: {missing}"
+
+
+def test_the_readme_draws_the_package_as_it_is():
+    """Every module and package of minerals/ is named in the README's "How it works" drawing, and every one it
+    names exists (issue 19)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## How it works", 1)[1].split("```", 2)[1]
+    named = set(re.findall(r"\b([a-z_]+)(?:\.py|/)", block)) - {"minerals"}
+    package = ROOT / "minerals"
+    real = {p.stem for p in package.glob("*.py") if not p.stem.startswith("__")}
+    real |= {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
+    assert real - named == set(), f"not in the README's drawing: {sorted(real - named)}"
+    assert named - real == set(), f"in the README's drawing but not in minerals/: {sorted(named - real)}"

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import minerals
-from minerals import dataset as dataset_mod
+from minerals.dataset import archive as archive_mod
 from minerals.cli import app
 from minerals.dataset import DatasetError, mine
 from minerals.query import cited_by, sql
@@ -99,7 +99,7 @@ def test_memory_zip_and_bad_files_become_rows(mem):
 def test_a_store_without_mtimes_compares_size_and_content(mem, monkeypatch):
     fs, root = mem
     _upload(fs, root, ("000_", "001_"))
-    monkeypatch.setattr(dataset_mod, "_info_mtime", lambda info: 0.0)
+    monkeypatch.setattr(archive_mod, "_info_mtime", lambda info: 0.0)
     arch, ds = f"memory://{root}/arch", f"memory://{root}/ds"
     assert mine(arch, ds, workers=1).documents == 2
     assert mine(arch, ds, workers=1).skipped == 2

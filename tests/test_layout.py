@@ -179,7 +179,7 @@ def test_jurisdictions_are_real_places(tmp_path):
 
 # --- the header, regressions on real lines ----------------------------------------------------------------
 def test_header_in_capitals_is_recased_from_the_gazetteer():
-    from minerals.nlp import normalize_entity
+    from minerals.names import normalize_entity
 
     assert normalize_entity("ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "ORG") == "Ủy ban nhân dân tỉnh Bắc Ninh"
     assert normalize_entity("ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH", "ORG") == "Ủy ban nhân dân thành phố Hồ Chí Minh"

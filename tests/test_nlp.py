@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -12,10 +15,12 @@ from typer.testing import CliRunner
 import minerals
 from minerals import patterns
 from minerals.cli import app
-from minerals.nlp import make_nlp, normalize_entity, underthesea_doc
+from minerals.names import normalize_entity
+from minerals.nlp import make_nlp
 from minerals.resolve import is_local
 
-from .conftest import corpus_file
+from .conftest import CORPUS, corpus_file
+from .underthesea_align import underthesea_doc
 
 
 def test_doc_text_equals_clean_text(processed):
@@ -25,21 +30,21 @@ def test_doc_text_equals_clean_text(processed):
 
 
 def test_tokens_are_the_regex_tokens(processed):
-    """The tokens are ``_TOKEN``'s, and the word list the entity rules read is the Doc's."""
-    from minerals.nlp import _TOKEN, _words
+    """The tokens are ``TOKEN``'s, and the word list the entity rules read is the Doc's."""
+    from minerals.nlp.tokenizer import TOKEN, doc_words
 
     nlp = make_nlp()
     for doc in processed.values():
         sdoc = nlp.make_doc(doc.text)
-        assert [t.text for t in sdoc if not t.is_space] == _TOKEN.findall(doc.text), doc.path
-        assert _words(sdoc) == [t.text for t in sdoc]
+        assert [t.text for t in sdoc if not t.is_space] == TOKEN.findall(doc.text), doc.path
+        assert doc_words(sdoc) == [t.text for t in sdoc]
 
 
 def _one_regex_split(text):
     """What split_words computes, the plain way: the regex split of the whole text, a space flag per token."""
-    from minerals.nlp import _SPLIT
+    from minerals.nlp.tokenizer import SPLIT
 
-    parts = _SPLIT.split(text)  # gap, token, gap, …, gap
+    parts = SPLIT.split(text)  # gap, token, gap, …, gap
     words, spaces = ([parts[0]], [False]) if parts[0] else ([], [])
     for token, gap in zip(parts[1::2], parts[2::2]):
         words.append(token)
@@ -63,13 +68,34 @@ def test_split_words_is_the_regex_split(text, processed):
             assert split_words(doc.text) == _one_regex_split(doc.text), doc.path
 
 
+def test_names_need_no_spacy():
+    """citations, metadata, resolve and evaluate normalize names through minerals.names without loading spaCy."""
+    code = "import sys, minerals.names; print(sorted(m for m in sys.modules if m.split('.')[0] == 'spacy'))"
+    env = {**os.environ, "PYTHONPATH": str(Path(minerals.__file__).parent.parent)}  # this checkout's minerals
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.strip() == "[]"
+
+
+def test_extensions_are_declared_once():
+    """Importing the extensions again leaves the declared ones as they are (no "already exists" error)."""
+    import importlib
+
+    from spacy.tokens import Doc, Span
+
+    import minerals.nlp.extensions as extensions
+
+    importlib.reload(extensions)
+    assert all(Doc.has_extension(n) for n in ("text", "words", "entities")) and Span.has_extension("normalized")
+    assert make_nlp()("UBND tỉnh Cao Bằng").ents[0]._.normalized == "Ủy ban nhân dân tỉnh Cao Bằng"
+
+
 def test_entity_tuples_are_the_docs_entities(processed):
     """minerals.extract reads the component's tuples; spaCy users read doc.ents: they are the same entities."""
     nlp = make_nlp()
     seen = 0
     for doc in list(processed.values())[:8]:
         sdoc = nlp(doc.text)
-        assert sdoc.user_data["entities"] == [(e.start_char, e.end_char, e.label_, e._.normalized) for e in sdoc.ents]
+        assert sdoc._.entities == [(e.start_char, e.end_char, e.label_, e._.normalized) for e in sdoc.ents]
         seen += len(sdoc.ents)
     assert seen > 30
 
@@ -81,8 +107,8 @@ def test_a_pipeline_without_token_flags_finds_the_same_entities(processed):
     assert lean is not full and len(lean.vocab.lex_attr_getters) < len(full.vocab.lex_attr_getters)
     seen = 0
     for doc in processed.values():
-        entities = full(doc.text).user_data["entities"]
-        assert lean(doc.text).user_data["entities"] == entities, doc.path
+        entities = full(doc.text)._.entities
+        assert lean(doc.text)._.entities == entities, doc.path
         seen += len(entities)
     assert seen > 100
     # "số 17 Nguyễn Gia Thiều": the rule that makes a street of a name after a figure reads like_num from the
@@ -129,7 +155,7 @@ def test_abbreviations_normalize_to_one_entity():
 def test_entity_patterns_are_built_from_their_data():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("build", patterns.PATTERNS_DIR / "tools" / "build_entity_patterns.py")
+    spec = importlib.util.spec_from_file_location("build", CORPUS.parent / "tools" / "build_entity_patterns.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     any_case, exact_case = build.build()

@@ -211,16 +211,16 @@ def test_target_patterns_hold_the_words_that_let_clauses_skip_them():
 def test_the_last_clause_end_searched_backwards_is_the_scans_last():
     import random
 
-    from minerals.extract.citations import _CLAUSE_END
+    from minerals.extract.relations import CLAUSE_END
 
-    forward = regex.compile(_CLAUSE_END.pattern)
+    forward = regex.compile(CLAUSE_END.pattern)
     rnd = random.Random(3)
     for text in _scan_texts():
         for _ in range(50):
             at = rnd.randrange(0, max(1, len(text) - 200))
             window = text[at : at + 200]
             ends = list(forward.finditer(window))
-            last = _CLAUSE_END.search(window)
+            last = CLAUSE_END.search(window)
             assert (ends[-1].span() if ends else None) == (last.span() if last else None), window
 
 

@@ -128,7 +128,7 @@ trailer << /Root 1 0 R /Encrypt 4 0 R /ID [<00112233445566778899aabbccddeeff><00
 
 
 def test_ruled_table_in_a_text_pdf_gives_cells_their_units():
-    """A text PDF with a ruled table (seed 004's results, corpus/tools/make_table_pdf.py): pdfplumber reads the
+    """A text PDF with a ruled table (seed 004's results, tools/make_table_pdf.py): pdfplumber reads the
     table as rows, pdfium the text around it, and each cell's unit comes from its column header."""
     doc = minerals.process(corpus_file("004_51401b993265fa13_seed_table", ".pdf"))
     assert "| Chỉ tiêu | Kế hoạch (người) | Thực hiện (người) | Tỷ lệ (%) |" in doc.text

@@ -17,8 +17,10 @@ import pytest
 import minerals
 from minerals import dataset as dataset_mod
 from minerals.dataset import TABLES, DatasetError, mine
+from minerals.dataset import document as document_mod
+from minerals.dataset.store import LOCK, MANIFEST, Store
+from minerals.errors import DamagedDatasetError
 from minerals.query import spreadsheet_safe, sql, write_xlsx
-from minerals.store import LOCK, MANIFEST, Store
 
 from .conftest import CORPUS, corpus_file
 from .test_dataset import _archive, _assert_same, _sortable
@@ -244,14 +246,14 @@ def test_extreme_numbers_never_fail_a_batch():
     @settings(max_examples=60, deadline=None)
     @given(st.integers(), st.integers(), st.integers())
     def check(value, start, year):
-        batch = dataset_mod._empty_batch()
+        batch = dataset_mod.empty_batch()
         for table, items in rows.items():
             batch[table].extend(items) if table in dataset_mod.ITEM_TABLES else batch[table].extend(
                 [dict(r) for r in items])
         batch["quantities"].data["value"][0] = value
         batch["quantities"].data["start_offset"][0] = start
         batch["citations"].data["year"][0] = year
-        tables = dataset_mod._tables_of(batch)
+        tables = dataset_mod.arrow_tables(batch)
         assert isinstance(tables["quantities"], pa.Table) and len(tables["quantities"]) == len(rows["quantities"])
         got = tables["quantities"]["value"][0].as_py()
         assert got is None or abs(got - value) <= abs(value) * 1e-15 + 1
@@ -290,7 +292,7 @@ def test_paths_that_cannot_be_mined_are_rows(tmp_path, monkeypatch):
             raise PermissionError(13, "Permission denied")  # (root reads every folder: made unreadable here)
         return real_scandir(path)
 
-    monkeypatch.setattr(dataset_mod.os, "scandir", scandir)
+    monkeypatch.setattr(os, "scandir", scandir)
     out = tmp_path / "out"
     s = mine(archive, out, workers=1)
     t = minerals.open_dataset(out)
@@ -314,14 +316,14 @@ def test_paths_that_cannot_be_mined_are_rows(tmp_path, monkeypatch):
 
 def test_a_file_unreadable_when_hashed_is_a_row(tmp_path, monkeypatch):
     archive = _archive(tmp_path, ("000_", "001_"))
-    real = dataset_mod._sha256
+    real = dataset_mod.content_hash
 
     def sha(src):
         if src.key.endswith(corpus_file("000_").name):
             raise PermissionError(13, "Permission denied")
         return real(src)
 
-    monkeypatch.setattr(dataset_mod, "_sha256", sha)
+    monkeypatch.setattr(dataset_mod, "content_hash", sha)
     s = mine(archive, tmp_path / "out", workers=1)
     assert s.documents == 1 and s.errors == 1
     assert list(minerals.open_dataset(tmp_path / "out")["errors"]["error_type"]) == ["PermissionError"]
@@ -351,7 +353,7 @@ def test_a_damaged_part_is_one_line_and_repair_mines_its_files_again(tmp_path):
     archive, whole, out = _damaged(tmp_path, "documents", b"\0" * 500, offset_only=True)
     for run in (lambda: minerals.open_dataset(out), lambda: sql(out, "SELECT count(*) FROM documents"),
                 lambda: mine(archive, out, workers=1)):
-        with pytest.raises(DatasetError, match=r"damaged part .*--repair"):
+        with pytest.raises(DamagedDatasetError, match=r"damaged part "):
             run()
     assert mine(archive, out, workers=1, repair=True).documents == 1
     _assert_repaired(out, whole)
@@ -488,12 +490,12 @@ def test_the_cli_refuses_with_one_line_and_repairs(tmp_path):
 def test_a_document_past_the_time_limit_is_a_row(tmp_path, monkeypatch):
     # FUZZ: one 400 KB percentage-heavy file took 95 s, with no per-document limit
     archive = _archive(tmp_path, ("000_", "001_"))
-    monkeypatch.setattr(dataset_mod, "DOC_SECONDS", 0.001)
+    monkeypatch.setattr(document_mod, "DOC_SECONDS", 0.001)
     s = mine(archive, tmp_path / "out", workers=1)
     assert s.errors == 2 and s.documents == 0
     errors = minerals.open_dataset(tmp_path / "out")["errors"]
     assert set(errors["error_type"]) == {"DocumentTimeout"} and "still mining" in errors["message"][0]
-    monkeypatch.setattr(dataset_mod, "DOC_SECONDS", 600.0)
+    monkeypatch.setattr(document_mod, "DOC_SECONDS", 600.0)
     assert mine(archive, tmp_path / "ok", workers=1).documents == 2
 
 

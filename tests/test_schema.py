@@ -12,9 +12,8 @@ import pyarrow as pa
 import pytest
 
 import minerals
-from minerals.dataset import ITEM_TABLES, DatasetError, mine, schemas
+from minerals.dataset import ITEM_TABLES, MANIFEST, DatasetError, mine, schemas
 from minerals.query import VIEWS, connect, sql
-from minerals.store import MANIFEST
 
 from .conftest import ROOT, corpus_file
 
@@ -189,3 +188,36 @@ def test_docs_list_exactly_the_columns_with_their_types(mined_seeds):
     views = _view_schemas(mined_seeds)
     for name in ("documents", "files"):  # what query shows is what open_dataset's schemas say
         assert [(f.name, _spelling(f.type)) for f in views[name]] == documented[name]
+
+
+def test_every_field_of_a_result_class_is_a_column():
+    """A field added to a result class (models.py) becomes a column of its table, under its JSON name
+    (``COLUMN_OF_KEY`` for SQL keywords), unless ``NOT_STORED`` says why not: it is never dropped silently."""
+    from dataclasses import fields
+
+    from minerals.dataset.tables import COLUMN_OF_KEY, NOT_STORED, item_classes, stored_schemas
+
+    stored = stored_schemas()
+    assert set(item_classes()) == set(ITEM_TABLES)
+    for table, cls in item_classes().items():
+        columns = set(stored[table].names)
+        for f in fields(cls):
+            key = "from" if f.name == "from_" else f.name
+            assert COLUMN_OF_KEY.get(key, key) in columns or f.name in NOT_STORED, (table, f.name)
+    info = {f.name for f in fields(minerals.models.DocumentInfo)}
+    assert info <= set(stored["documents"].names), info - set(stored["documents"].names)
+
+
+def test_a_result_field_of_an_unknown_type_is_an_error_not_a_dropped_column(monkeypatch):
+    from dataclasses import dataclass
+
+    from minerals.dataset import tables
+
+    @dataclass(frozen=True)
+    class Odd:
+        text: str
+        shape: complex
+
+    monkeypatch.setattr(tables, "item_classes", lambda: dict.fromkeys(ITEM_TABLES, Odd))
+    with pytest.raises(TypeError, match="Odd.shape"):
+        tables._item_schema("dates")

@@ -31,12 +31,12 @@ import pandas as pd
 import regex
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from minerals import patterns  # noqa: E402
-from minerals.checks import is_well_formed, number_year  # noqa: E402
-from minerals.extract import normalize_number  # noqa: E402
-from minerals.extract.citations import _canonical_case, _known_codes, type_from_number  # noqa: E402
+from minerals.checks import is_well_formed  # noqa: E402
+from minerals.docnumber import (  # noqa: E402
+    canonical_case, known_codes, normalize_number, number_year, regime_of, type_from_number,
+)
 from minerals.registry import COLUMNS, RegistryEntry, entries_from_frame  # noqa: E402
 from minerals.resolve import issuer_from_code, jurisdiction_of  # noqa: E402
 
@@ -48,8 +48,7 @@ SOURCES = ("congbao.sonla.gov.vn", "binhduong.gov.vn", "vbpl.vn", "thuvienphaplu
 
 
 def _type_of(number: str) -> str | None:
-    regime = "normative" if number_year(number) else "party" if regex.match(r"[\d.]+-", number) else "administrative"
-    return type_from_number(number, regime)
+    return type_from_number(number, regime_of(number))
 
 
 def _body(number: str, place: str | None) -> str | None:
@@ -115,7 +114,7 @@ def _code(token: str) -> str | None:
     """The code a slug token spells, as patterns/ spell it ("nd" → "NĐ", "ttg" → "TTg"), or None."""
     seg = normalize_number("1/" + token.upper()).split("/", 1)[1]
     base = regex.sub(r"\d+$", "", seg).upper()
-    return _canonical_case(base) + seg[len(base):] if base in _known_codes() else None
+    return canonical_case(base) + seg[len(base):] if base in known_codes() else None
 
 
 def parse_number(tokens: list[str], whole: bool = False) -> tuple[str | None, int]:

@@ -11,8 +11,7 @@ import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import minerals  # noqa: E402
+import minerals
 from minerals.evaluate import DOC_FIELDS, _doc_key  # noqa: E402
 
 GOLD = ROOT / "corpus" / "gold" / "documents"

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import minerals  # noqa: E402
+import minerals
 ex = sys.modules["minerals.extract"]
 from minerals.evaluate import SUFFIXES, _entity_key  # noqa: E402
 from minerals.layout import Layout, find_layout  # noqa: E402

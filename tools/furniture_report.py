@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import minerals  # noqa: E402
+import minerals
 from minerals import patterns  # noqa: E402
 from minerals.layout import find_layout  # noqa: E402
 

@@ -8,167 +8,24 @@ relation and issuer; short forms ("Nghị định 126") resolve to the full cita
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import functools
-import re as stdlib_re
-import unicodedata
 from dataclasses import dataclass
 
 import regex
 
 from .. import patterns
 from ..clean import LIST_START
+from ..docnumber import DASHES as _DASHES
+from ..docnumber import DocNumber, canonical_id, issuer_code, normalize_number, standard_regex as _standard_regex
+from ..docnumber import ocr_tables as _ocr, standard_types as _standard_types, type_from_number
 from ..models import Citation, Document
 from ..spans import SpanSet
+from .relations import LAW_TYPES as _LAW_TYPES, NEW_BASIS as _NEW_BASIS
+from .relations import relate as _relate, relation_before as _relation_before
 
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
-_DASH_TABLE = str.maketrans({d: "-" for d in _DASHES} | {"\u00d0": "Đ"})
-
-
-@functools.cache
-def _ocr() -> tuple[dict[str, str], dict[int, str], dict[int, str]]:
-    """patterns/ocr.json's digit map, as a translate table, and its letter table (read at first use)."""
-    spec = patterns.load("ocr")
-    return spec["digits"], str.maketrans(spec["digits"]), str.maketrans(spec["letters"])
-
-
-_SPACES = regex.compile(r"\s+")
-# plain patterns (no Unicode classes) in Python's re: a call costs it a fraction of what it costs regex
-_SEPARATORS = stdlib_re.compile(r"([/-])")
-_TRAILING_DIGITS = regex.compile(r"\d+$")
-_SEP_SPLIT = stdlib_re.compile(r"[/-]")
-
-
-def normalize_number(raw: str, ocr: bool = False) -> str:
-    """The số hiệu as DESIGN.md spells it: NFC, no spaces, Đ, '-' for any dash; codes that lost the stroke
-    of Đ in OCR or ASCII text regain it when that makes a known code ("ND-CP" → "NĐ-CP"). With ``ocr``, a
-    code one OCR confusion away from a known one is taken for it ("9Đ" → "QĐ", "BUDĐT" → "BGDĐT")."""
-    return _normalize_number(raw, ocr)
-
-
-# A document repeats its citations and an archive its common numbers: each spelling is normalized once
-# (bounded, so a long-lived worker's cache cannot grow with the archive).
-@functools.lru_cache(maxsize=8192)
-def _normalize_number(raw: str, ocr: bool) -> str:
-    s = unicodedata.normalize("NFC", raw).translate(_DASH_TABLE).translate(_lookalike_table())
-    s = _SPACES.sub("", s)
-    parts = _SEPARATORS.split(s)
-    fix = _fix_ocr_code if ocr else _fix_code
-    if ocr and len(parts) >= 5 and parts[1] == parts[3] == "/" and len(parts[2]) == 4 and not parts[2].isdigit():
-        year = parts[2].translate(_ocr()[1])  # "35/2Q13/ND-CP": a letter OCR read for a digit of the year
-        if year.isdigit() and year[:2] in ("19", "20"):
-            parts[2] = year
-    out = [fix(p) if i % 2 == 0 and i > 0 else p for i, p in enumerate(parts)]
-    if len(out) >= 5 and out[1] == out[3] == "/" and len(out[2]) == 4 and out[2].isdigit():
-        out[4] = _split_joined(out[4], fix)  # the type code of a norm: "118/2025/NĐCP"
-    return "".join(out)
-
-
-@functools.cache
-def _lookalike_table() -> dict[int, str]:
-    """patterns/citations.json ``lookalikes``: Cyrillic and Greek letters read as the Latin ones they copy."""
-    return str.maketrans(patterns.load("citations")["lookalikes"]["map"])
-
-
-def _split_joined(seg: str, fix=lambda s: s) -> str:
-    """A type code and an issuer code printed without their dash ("NĐCP" → "NĐ-CP", realdocs/archive; also
-    with the diacritic lost, "NDCP": each part is then ``fix``ed as a code of its own)."""
-    known = _known_codes()
-    up = seg.upper()
-    if len(seg) < 4 or up in known or not seg.isalpha():
-        return seg
-    types = {c.upper() for c in patterns.type_by_code()}
-    for i in range(2, len(seg) - 1):
-        a, b = fix(seg[:i]), fix(seg[i:])
-        if a.upper() in types and b.upper() in known:
-            return a + "-" + b
-    return seg
-
-
-def _fix_ocr_code(seg: str) -> str:
-    fixed = _fix_code(seg)
-    known = _known_codes()
-    if _TRAILING_DIGITS.sub("", fixed).upper() in known:
-        return fixed
-    cand = _fix_code(seg.translate(_ocr()[2]))
-    if cand.upper() in known:
-        return cand
-    if len(seg) >= 4:
-        near = [k for k in known if len(k) == len(seg) and sum(a != b for a, b in zip(k, seg.upper())) == 1]
-        if len(near) == 1:
-            return _canonical_case(near[0])
-    return fixed
-
-
-@functools.cache
-def _canonical_case(code_upper: str) -> str:
-    """The code as patterns/ spell it ("TTG" → "TTg")."""
-    for code in list(patterns.type_by_code()) + list(patterns.issuer_codes()):
-        if code.upper() == code_upper:
-            return code
-    return code_upper
-
-
-@functools.cache
-def _known_codes() -> frozenset[str]:
-    return frozenset({c.upper() for c in patterns.type_by_code()} | {c.upper() for c in patterns.issuer_codes()})
-
-
-def _fix_code(seg: str) -> str:
-    known = _known_codes()
-    if not seg[:1].isalpha() or _TRAILING_DIGITS.sub("", seg).upper() in known:
-        return seg
-    # OCR reads the digits of a code's tail as letters: "QHIS" → "QH15" (pdfs/010)
-    for code in ("QH", "UBTVQH"):
-        if seg.upper().startswith(code) and len(seg) > len(code) and all(c in _ocr()[0] or c.isdigit() for c in seg[len(code):]):
-            return seg[: len(code)] + seg[len(code):].translate(_ocr()[1])
-    if "D" not in seg:
-        return seg
-    idx = [i for i, c in enumerate(seg) if c == "D"][:4]
-    for mask in range(1, 2 ** len(idx)):
-        chars = list(seg)
-        for bit, i in enumerate(idx):
-            if mask >> bit & 1:
-                chars[i] = "Đ"
-        cand = "".join(chars)
-        if _TRAILING_DIGITS.sub("", cand).upper() in known:
-            return cand
-    return seg
-
-
-def canonical_id(number: str) -> str:
-    """The id of a cited document: its normalized number in upper case (one id for every spelling); a Party
-    document printed in the state shape ("57/NQ-TW") has the Party id ("57-NQ/TW")."""
-    n = normalize_number(number).upper()
-    m = _party_short().fullmatch(n)
-    return f"{m['n']}-{m['t']}/{m['i']}" if m else n
-
-
-@functools.cache
-def _party_short() -> regex.Pattern:
-    spec = patterns.load("citations")["party_short"]
-    alt = lambda ws: "|".join(regex.escape(w.upper()) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
-    return regex.compile(rf"(?P<n>\d{{1,5}})/(?P<t>{alt(spec['types'])})-(?P<i>{alt(spec['issuers'])})")
-
-
-def type_from_number(number: str, regime: str) -> str | None:
-    """The document type the symbol implies: NĐ → Nghị định, QH → Luật; no type code → Công văn."""
-    by_code = patterns.type_by_code()
-    segs = _SEP_SPLIT.split(number)
-    if regime == "normative":
-        candidates = segs[2:3]
-    elif regime == "party":
-        candidates = segs[1:2]
-    else:
-        candidates = segs[1:2]
-    for seg in candidates:
-        code = _TRAILING_DIGITS.sub("", seg).upper()
-        if code in by_code:
-            return by_code[code]
-    if regime == "administrative":
-        return "Công văn"
-    return None
+__all__ = ["canonical_id", "find_own_number", "get_citations", "issuer_fits_code", "normalize_number",
+           "printed_type_word", "type_from_number"]
 
 
 # --- context rules --------------------------------------------------------------------------------------
@@ -226,23 +83,6 @@ def _pre_issuer() -> patterns.Rule:
 
 _LIST_GAP = regex.compile(r"\A[ \t\n]*(?:[,;][ \t\n]*)?(?:(?:và|hoặc|cùng)[ \t\n]+)?(?:các[ \t\n]+)?(?:" + _L("số") + r"[ \t\n]*)?\Z")
 _NUMBER_WORD = regex.compile(r"(?:" + "|".join([_L("số"), "s6", "S6", "so", "So", "só", "sô"]) + r")[ \t\n]*:?[ \t\n]*\Z")
-# searched from the end: the last one. A line break ends a clause after punctuation, a bold heading or a table
-# cell, or before a list item; elsewhere it is a wrapped line (thuvienphapluat pages wrap inside sentences).
-_CLAUSE_END = regex.compile(r"[.;!?](?![\d])|(?<=[:*|])[ \t]*\n|\n(?=[ \t]*(?:" + LIST_START.pattern + "))", regex.REVERSE)
-_LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh"}
-_LAW_TYPE_WORDS = tuple(" " + patterns.fold(t) for t in _LAW_TYPES)
-
-
-@functools.cache
-def _relation_rules() -> tuple[tuple[str, ...], frozenset, frozenset, dict[str, str]]:
-    """From patterns/relations.json (read at first use): the passive markers' words and relations, the words
-    that yield to an earlier relation word, and each relation word's relation."""
-    spec = patterns.load("relations")
-    return (tuple(" " + patterns.fold(w) for w in spec["passive_markers"]["words"]),
-            frozenset(spec["passive_markers"]["relations"]),
-            frozenset(patterns.fold(w) for w in spec["yield_to_earlier"]["words"]), dict(patterns.relations()))
-
-
 @functools.cache
 def _short_lead() -> regex.Pattern:
     """The type word (and "số") right before a bare number: "Nghị định 126", "Thông tư số 55"."""
@@ -253,7 +93,6 @@ def _short_lead() -> regex.Pattern:
 _LAW_NAME_GAP = regex.compile(
     r"[ \t\n]+\p{Lu}[^\n;.()]{0,100}?[ \t\n]+(?:(?:năm[ \t\n]+)?\d{4}[ \t\n]+)?(?:" + _L("số") + r")[ \t\n]*:?[ \t\n]*"
 )
-_YEAR_IN_NUMBER = regex.compile(r"[\d.]+/(\d{4})")
 _LEADING_NUMBER = regex.compile(r"[\d.]+")
 _TABLE_CELL_LEAD = regex.compile(r"[ \t|]*")
 # a bare number, maybe with its year ("126", "126/2007"); one pattern for all documents (compiling an
@@ -278,6 +117,7 @@ class _Mention:
     acts_as: str | None = None
     inner: bool = False  # only named inside another cited document's description: no relation of its own
     issuer_before: bool = False  # the issuer was printed before it ("đề nghị của Sở X tại Tờ trình số …")
+    printed_type: str | None = None  # the type word printed before it, as read (``type_word`` may be its list's)
 
 
 def _parse_date(d: str, m: str, y: str) -> str | None:
@@ -305,6 +145,13 @@ def _type_word_before(text: str, start: int) -> tuple[str | None, int]:
     return None, start
 
 
+def printed_type_word(context: str, printed: str) -> str | None:
+    """The type word printed before ``printed`` in a sentence ("Kế hoạch" in "tại Kế hoạch số 1109/QĐ-UBND"), read
+    as the citation stage reads it (``Citation.type_word``)."""
+    at = context.find(" ".join(printed.split()))
+    return _type_word_before(context, at)[0] if at >= 0 else None
+
+
 def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
     m = _ISSUER_LEAD.match(text, pos, min(len(text), pos + 40))
     if not m:
@@ -329,7 +176,6 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
     return " ".join(words), start + len(phrase)
 
 
-_NEW_BASIS = _L("Căn cứ") + r"\s|" + _L("Xét") + r"\s"  # a line that opens a basis of its own
 _HARD_BREAK = regex.compile(r"[ \t]*(?:$|" + LIST_START.pattern + "|" + _NEW_BASIS + ")")
 
 
@@ -383,32 +229,6 @@ def _wrapped_place(phrase: str, chunk: str, at: int) -> str:
         if got and (now is None or len(got) > len(now)) and got.split()[-1] == words[n - 1]:
             return longer
     return phrase
-
-
-def _relation_before(text: str, head: int) -> str | None:
-    """The relation word ending nearest the citation within its clause. A wrapped line does not end the clause
-    ("KẾ HOẠCH THỰC" / "HIỆN QUYẾT ĐỊNH SỐ 1899/QĐ-TTG", realdocs/archive c5d930a5fc8373cd); a word that names a
-    law ("Luật Sửa đổi, bổ sung một số điều của Luật …") is no relation; "kèm theo" yields to a relation word
-    earlier in the clause ("Sửa đổi … Quy định … ban hành kèm theo Quyết định số 52/2024/QĐ-UBND",
-    realdocs/archive 46482d81ac8c4f96)."""
-    window = text[max(0, head - 200) : head]
-    cut = _CLAUSE_END.search(window)  # the last clause end
-    if cut:
-        window = window[cut.end() :]
-    folded = " " + patterns.fold(window).replace("\n", " ") + " "
-    passive_words, passive_acts, yielding, relation_of = _relation_rules()
-    found = None
-    for m in patterns.relations_regex().finditer(folded):  # backwards: nearest first
-        before = folded[: m.start()].rstrip()
-        if before.endswith(_LAW_TYPE_WORDS) or (before.endswith(passive_words) and relation_of[m[0]] in passive_acts):
-            continue
-        if found is None:
-            found = m[0]
-            if found not in yielding:
-                break
-        elif relation_of[m[0]] != relation_of[found]:
-            return relation_of[m[0]]
-    return relation_of[found] if found else None
 
 
 def _not_a_document(text: str, head: int) -> bool:
@@ -476,18 +296,20 @@ def get_citations(doc: Document, own_number: str | None = None) -> list[Citation
     citations: list[Citation] = []
     seen: dict[str, Citation] = {}
     for mt in mentions:
-        number, cid = _number_and_id(mt, doc)
+        n = _parsed(mt, doc)
+        cid = n.id
         if cid == own_id:
             continue
         first = seen.get(cid)
-        doc_type = _resolve_type(mt, number)
+        doc_type = _resolve_type(mt, n)
         date = mt.date or (first.date if first else None)
         issuer = mt.issuer or (first.issuer if first else None)
-        year = _year_of(number, mt.regime) or (int(date[:4]) if date else None)
+        # a year the number's shape promised: an OCR year ("35/2Q13/ND-CP") matched the administrative shape
+        year = (n.year if n.regime in ("normative", "standard") else None) or (int(date[:4]) if date else None)
         c = Citation(
             text=text[mt.start : mt.end],
             doc_type=doc_type,
-            number=number,
+            number=n.normalized,
             year=year,
             date=date,
             issuer=issuer,
@@ -496,8 +318,9 @@ def get_citations(doc: Document, own_number: str | None = None) -> list[Citation
             start=mt.start,
             end=mt.end,
             page=doc.page_at(mt.start),
-            acts_on=_number_and_id(mt.acts_on, doc)[1] if mt.acts_on is not None else None,
+            acts_on=_parsed(mt.acts_on, doc).id if mt.acts_on is not None else None,
             acts_as=mt.acts_as,
+            type_word=mt.printed_type,
         )
         citations.append(c)
         if first is None or (first.date is None and date) or _better_issuer(issuer, first.issuer):
@@ -512,19 +335,10 @@ def _better_issuer(new: str | None, old: str | None) -> bool:
     return bool(new) and (old is None or (old.isupper() and not new.isupper()))
 
 
-def _year_of(number: str, regime: str) -> int | None:
-    if regime == "standard":
-        return int(_standard_regex().match(number)["y"])
-    if regime == "normative":
-        y = _YEAR_IN_NUMBER.match(number)
-        return int(y[1]) if y else None
-    return None
-
-
-def _resolve_type(mt: _Mention, number: str) -> str | None:
+def _resolve_type(mt: _Mention, n: DocNumber) -> str | None:
     if mt.type_word and mt.type_word != "văn bản":
         return mt.type_word
-    inferred = type_from_number(number, mt.regime)
+    inferred = n.doc_type
     if mt.type_word == "văn bản":  # "văn bản số ..." is generic: the symbol's type code says more
         return inferred or "Công văn"
     return inferred
@@ -614,31 +428,15 @@ def _full_mentions(doc: Document, text: str) -> list[_Mention]:
 
 
 @functools.cache
-def _standard_regex() -> regex.Pattern:
-    return regex.compile(patterns.load("citations")["standards"]["regex"])
-
-
-@functools.cache
-def _standard_types() -> dict[str, str]:
-    return patterns.load("citations")["standards"]["types"]
-
-
-@functools.cache
 def _standards() -> patterns.Rule:
     """``standards``, searched only in a text holding one of its codes (every match holds one)."""
     return patterns.rule("citations.standards", _standard_regex(), needs=_standard_types())
 
 
-def _standard_number(printed: str) -> str:
-    """A standard's number as printed with one space after its code: "QCVN 06:2022/BXD"."""
-    m = _standard_regex().match(printed)
-    code = " ".join(m["code"].split())
-    return f"{code} {m['n']}:{m['y']}" + (f"/{m['iss']}" if m["iss"] else "")
-
-
 def _mention(text: str, start: int, end: int, raw: str, regime: str) -> _Mention:
     type_word, head = _type_word_before(text, start)
-    mt = _Mention(start=start, end=end, number=raw, regime=regime, head=head, type_word=type_word)
+    mt = _Mention(start=start, end=end, number=raw, regime=regime, head=head, type_word=type_word,
+                  printed_type=type_word)
     pos = end
     d = _date_after().match(text, pos, min(len(text), pos + 80))
     if d:
@@ -693,147 +491,16 @@ def _share_list_context(text: str, mentions: list[_Mention]) -> None:
                     mt.issuer, mt.issuer_before = head.issuer, True
 
 
-def _number_and_id(mt: _Mention, doc: Document) -> tuple[str, str]:
-    """A mention's number as minerals prints it and its id (the normalizing is cached per spelling)."""
-    if mt.regime == "standard":
-        number = _standard_number(mt.number)
-        return number, number.replace(" ", "").upper()
-    number = normalize_number(mt.number, ocr=doc.is_ocr_at(mt.start))
-    return number, canonical_id(number)
-
-
-@functools.cache
-def _between_rules() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern, dict[str, str]]:
-    """patterns/relations.json ``between``: passive, active and after words (folded), and the relation of each."""
-    spec = patterns.load("relations")["between"]
-    of: dict[str, str] = {}
-    rxs = []
-    for voice in ("passive", "active", "after"):
-        words = []
-        for rule in spec[voice]:
-            for w in rule["words"]:
-                f = patterns.fold(w)
-                of.setdefault(f"{voice}:{f}", rule["relation"])
-                if rule.get("adjacent"):
-                    of[f"adjacent:{f}"] = rule["relation"]
-                words.append(f)
-        alt = "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
-        rxs.append(regex.compile(rf"(?<![\p{{L}}])(?:{alt})(?![\p{{L}}])"))
-    return rxs[0], rxs[1], rxs[2], of
-
-
-_AND = regex.compile(r"(?<![\p{L}])(?:va|hoac)(?![\p{L}])")
-_GAP_END = regex.compile(r"[;\n]|\.(?!\d)(?=\s|$)")
-
-
-def _relate(text: str, mentions: list[_Mention]) -> None:
-    """Who relates to whom in a clause (issue 17). Between two citations of one clause, "X được sửa đổi, bổ
-    sung bởi Y" makes Y act on X, and Y keeps the clause's relation (a "Căn cứ" line's); "X … thực hiện Y"
-    makes X act on Y, and Y has no relation of the citing document's own. "X … hết hiệu lực" after a
-    citation repeals it."""
-    if not mentions:
-        return
-    passive, active, after, of = _between_rules()
-    for a, b in zip(mentions, mentions[1:]):
-        if b.in_list:  # a list shares its head's reading: "bởi Luật số 47/2019/QH14 và Luật số 87/2025/QH15"
-            if a.acts_on is not None and a.acts_as and a.acts_on is not b:
-                b.acts_on, b.acts_as, b.relation = a.acts_on, a.acts_as, a.relation
-            continue
-        if a.tail > b.head:
-            continue
-        gap = text[a.tail : b.head]
-        if len(gap) > 300 or _GAP_END.search(gap):
-            continue
-        folded = patterns.fold(gap)
-        m = passive.search(folded)
-        if m:
-            b.acts_on, b.acts_as, b.relation = a, of["passive:" + m[0]], a.relation
-            continue
-        m = None
-        for found in active.finditer(folded):  # the verb nearest the later citation, not a passive one
-            if not (" " + folded[: found.start()]).rstrip().endswith(_relation_rules()[0]):  # "… thủ tục … bị bãi bỏ"
-                m = found
-        if m and not _AND.search(folded, m.end()):  # "hướng dẫn … của Luật … và Nghị định số 126": a second object
-            if a.acts_on is None:
-                a.acts_on, a.acts_as = b, of["active:" + m[0]]
-            b.relation, b.inner = None, True
-    prev = None
-    newlines: list[int] | None = None
-    for mt in mentions:
-        if mt.relation is None and not mt.inner:
-            if newlines is None:
-                newlines = [m.start() for m in _NEWLINE.finditer(text)]
-            mt.relation = _lead_in_relation(text, mt, prev, newlines)
-        prev = mt
-        if mt.relation in (None, "theo"):
-            limit = min(len(text), mt.tail + 160)
-            end = _GAP_END.search(text, mt.tail, limit)
-            m = after.search(patterns.fold(text[mt.tail : end.start() if end else limit]))
-            if m and (f"adjacent:{m[0]}" not in of or len(text[mt.tail : mt.tail + m.start()].split()) <= 2):
-                mt.relation = of["after:" + m[0]]
-
-
-_ITEM_LINE = regex.compile(r"[ \t]*(?:[a-zđ]\)|\d+[.)]|[-+*•])")
-_NEWLINE = stdlib_re.compile("\n")
-_NOT_BLANK = stdlib_re.compile(r"[^ \t*_]")
-
-
-def _lead_in_relation(text: str, mt: _Mention, prev: _Mention | None, newlines: list[int]) -> str | None:
-    """A citation with no relation word in its clause takes the one of its list: the item of a lead-in line
-    ("Bãi bỏ các Quyết định sau:" / "a) Quyết định số 12/2023/QĐ-UBND …", realdocs/archive a63d28926f9123fd),
-    or the citation before it in a "; "-separated basis ("Căn cứ Nghị định số 63/2010/NĐ-CP …; Nghị định số
-    48/2013/NĐ-CP …", realdocs/archive 0a5a51958af8e293)."""
-    if prev is not None and prev.relation in _CONTINUED and prev.tail <= mt.head and _continues_basis(text[prev.tail : mt.head]):
-        return prev.relation
-    # the line's start from the text's newlines (``newlines``), not a scan back: a text of one long line would
-    # make every citation scan back to its start (FUZZ: "123/QĐ-UBND "×200,000)
-    i = bisect.bisect_left(newlines, mt.head)
-    line_start = newlines[i - 1] + 1 if i else 0
-    item = _ITEM_LINE.match(text, line_start, mt.head + 1)
-    if not item and _NOT_BLANK.search(text, line_start, mt.head):
-        return None  # the citation does not open its line
-    pos = line_start - 1
-    for _ in range(12):  # up over the other items to the lead-in line
-        if pos <= 0:
-            return None
-        start = text.rfind("\n", 0, pos) + 1
-        line = text[start:pos].rstrip(" \t*_")
-        if line.endswith(":"):
-            return _relation_before(text, start + len(line))
-        if not item or (line and not _ITEM_LINE.match(line)):
-            return None  # a plain line opens with a citation only right under its lead-in
-        pos = start - 1
-    return None
-
-
-_CONTINUED = ("căn cứ", "theo")  # relations a "; "-separated list carries on to its next item
-
-
-def _continues_basis(gap: str) -> bool:
-    """Is ``gap`` (from one citation's end to the next one's type word) the rest of a basis item and the
-    start of the next, "… của Chính phủ về kiểm soát thủ tục hành chính; Nghị định số 48/2013/NĐ-CP"
-    (realdocs/archive 0a5a51958af8e293), with no sentence or paragraph end between?"""
-    semi = gap.rfind(";")
-    if semi < 0 or len(gap) > 400:
-        return False
-    rest = gap[semi + 1 :].strip(" \t\n*_,")
-    if rest.startswith("và "):
-        rest = rest[3:].lstrip()
-    # the next item opens with its own name: "; Báo cáo thẩm tra số 119/BC-BPC", "; Luật Sửa đổi, bổ sung …
-    # của Luật Ban hành văn bản quy phạm pháp luật số 87/2025/QH15" (realdocs/archive 98b67fb117d01944, 32bf80ce6d1e997e)
-    named = not rest or rest == "và" or (rest[0].isupper() and len(rest.split()) <= 20)
-    return named and not _SENTENCE_END.search(gap, 0, semi)
-
-
-_SENTENCE_END = regex.compile(r"[.!?:](?!\d)|[;:*]?[ \t]*\n[ \t*_]*(?:" + LIST_START.pattern + "|" + _NEW_BASIS + ")")
+def _parsed(mt: _Mention, doc: Document) -> DocNumber:
+    """A mention's number, read with the OCR repairs where its text was OCR'd (parsed once per spelling)."""
+    return DocNumber.parse(mt.number, ocr=doc.is_ocr_at(mt.start), regime=mt.regime)
 
 
 def issuer_fits_code(number: str, issuer: str) -> bool:
     """Could ``issuer`` have issued ``number``? False only when the number's code names one other body
     ("71/NQ-CP" is the Government's, not "Ban Chỉ đạo Trung ương"'s); codes several bodies share (-/TW) and
     unknown codes fit any issuer (patterns/issuer_codes.json several_issuers)."""
-    from ..nlp import normalize_entity
-    from ..resolve import issuer_code
+    from ..names import normalize_entity
 
     code = issuer_code(number)
     if code is None or code in _several_issuers():
@@ -878,6 +545,7 @@ def _short_forms(doc: Document, text: str, full: list[Citation], own_id: str | N
                 text=text[before.start() : m.end()], doc_type=ref.doc_type, number=ref.number, year=ref.year,
                 date=ref.date, issuer=ref.issuer, relation=_relation_before(text, before.start()), id=ref.id,
                 start=before.start(), end=m.end(), page=doc.page_at(before.start()), short_form=True,
+                type_word=type_name,
             )
         )
     return out

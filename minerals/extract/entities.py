@@ -26,7 +26,7 @@ def get_entities(doc: Document) -> list[Entity]:
     nlp = make_nlp(token_flags=False)  # the rules read text and lower case only: cheaper new words
     out: list[Entity] = []
     for offset, chunk in _chunks(doc.text or ""):
-        for start, end, label, normalized in nlp(chunk).user_data["entities"]:
+        for start, end, label, normalized in nlp(chunk)._.entities:
             text = chunk[start:end]
             s = offset + start
             out.append(Entity(text=text, label=label, normalized=normalized or text, start=s, end=offset + end,

@@ -16,9 +16,11 @@ from dataclasses import replace
 import regex
 
 from .. import patterns
+from ..docnumber import DocNumber
+from ..errors import MalformedDocNumber
 from ..models import Document, DocumentInfo, Entity
 from ..layout import site_title
-from .citations import find_own_number, type_from_number
+from .citations import find_own_number
 
 # the place: up to four capitalized words right before ", ngày" (a layout export may put the number before it)
 _PLACE_DATE = regex.compile(
@@ -76,9 +78,6 @@ _HEAD_SPLIT = regex.compile(
 # Compiled once here: a pattern string passed to regex.search costs a cache lookup on every call.
 _DMY = regex.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _VV_LINE = regex.compile(r"(?m)(?:^|\|)\s*[Vv]/v\b|Số\s*:[^\n]{0,40}\s[Vv]/v\b")
-_NORMATIVE_NUMBER = regex.compile(r"[\d.]+/\d{4}/")
-_PARTY_NUMBER = regex.compile(r"\d+-")
-_BLANK_NUMBER_CODE = regex.compile(r"/([\p{L}]+)")
 _TRICH_YEU = regex.compile(r"Trích yếu\s*:\s*(?:V/v\s+)?(?P<t>[^\n|]+)")
 _SO_LEAD = regex.compile(r"(?<![\p{L}])Số\s*[:.]")
 _BODY_START = regex.compile(r"(?:Căn cứ|Kính gửi|Thực hiện|[IVX]+\.|\d+\.|Điều)\s")
@@ -193,12 +192,10 @@ def _type(text: str, number: str | None, tvpl: dict[str, str], heading: tuple[st
     if _VV_LINE.search(text[:4000]):
         return "Công văn"
     if number:
-        regime = ("normative" if _NORMATIVE_NUMBER.match(number)
-                  else "party" if _PARTY_NUMBER.match(number) else "administrative")
-        if number.startswith("/"):
-            code = _BLANK_NUMBER_CODE.match(number)
-            return patterns.type_by_code().get(code[1].upper()) if code else None
-        return type_from_number(number, regime)
+        try:
+            return DocNumber.parse(number).doc_type
+        except MalformedDocNumber:
+            return None
     return None
 
 
@@ -292,7 +289,7 @@ def _continue_cell(text: str, end: int, first: str) -> str | None:
 def _org(name: str | None) -> str | None:
     if not name:
         return None
-    from ..nlp import normalize_entity
+    from ..names import normalize_entity
 
     return normalize_entity(name, "ORG")
 
@@ -380,7 +377,7 @@ def _signature(text: str, entities: list[Entity], signer: str | None = None) -> 
         inner = list(_signature_regexes()[2].finditer(t))  # "BỘ TRƯỞNG THỨ TRƯỞNG" on one line: the last title is the signer's
         if inner:
             t = t[inner[-1].start() :]
-        from ..nlp import normalize_entity
+        from ..names import normalize_entity
 
         title = normalize_entity(t[:1] + t[1:].lower(), "TITLE")
     return title, name

@@ -7,13 +7,10 @@ import functools
 import regex
 
 from .. import patterns
+from ..errors import MalformedNumber
 
 # '.' groups thousands in threes, ',' is the decimal mark. Anything else ('10.71,7', seed 001) is malformed.
 _WELL_FORMED = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
-
-
-class MalformedNumber(ValueError):
-    """A number whose grouping is impossible ('10.71,7'): flagged, never parsed by guess."""
 
 
 def parse_number(s: str) -> int | float:

@@ -15,9 +15,10 @@ import re as stdlib_re
 import regex
 
 from .. import patterns
+from ..errors import MalformedNumber
 from ..models import Document, Quantity
 from ..spans import SpanSet
-from .numbers import MalformedNumber, parse_number, parse_words
+from .numbers import parse_number, parse_words
 
 _NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)*"
 _CANDIDATE = regex.compile(

@@ -20,14 +20,12 @@ from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..errors import OcrUnavailable
+
 DPI = 300
 LANG = "vie"
 LOW_CONFIDENCE = 60.0
 CACHE_VERSION = 2
-
-
-class OcrUnavailable(RuntimeError):
-    """Tesseract (with the Vietnamese model) is not installed."""
 
 
 @dataclass(frozen=True)

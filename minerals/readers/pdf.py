@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import DamagedFileError, EmptyFileError, EncryptedPDFError, FileTooLargeError, ReadError, TooLongError
+from ..errors import (DamagedFileError, EmptyFileError, EncryptedPDFError, FileTooLargeError, OcrUnavailable, ReadError,
+                      TooLongError)
 from ..limits import DEFAULT, Limits
 from ..legacy import vietnamese_score
 from ..models import Document, Page
@@ -108,7 +109,7 @@ def read_pdf(path: str | Path, *, max_bytes: int | None = None, use_ocr: bool = 
     if need_ocr and use_ocr:
         try:
             read = ocr.ocr_pages(str(path), sha, need_ocr)
-        except ocr.OcrUnavailable as err:
+        except OcrUnavailable as err:
             warnings.append(f"pages {_ranges(need_ocr)}: no usable text layer and no OCR available: {err}")
             read = {}
         for p, page in read.items():

@@ -1,7 +1,7 @@
 """Builds patterns/entities.jsonl (spaCy SpanRuler token patterns) from organisations.json and places.json.
 
-Run from the repository root: python patterns/tools/build_entity_patterns.py
-Tokens are those of minerals.nlp.tokenize: words (with & . / - inside), and punctuation alone.
+Run from the repository root: python tools/build_entity_patterns.py
+Tokens are those of minerals.nlp.tokenizer: words (with & . / - inside), and punctuation alone.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-PATTERNS = Path(__file__).resolve().parent.parent
+PATTERNS = Path(__file__).resolve().parent.parent / "patterns"
 TOKEN = re.compile(r"\w+(?:[&./\-]\w+)*|[^\w\s]")
 ONE_WORD_LEVELS = ["tỉnh", "huyện", "quận", "xã", "phường"]
 TWO_WORD_LEVELS = [["thành", "phố"], ["thị", "xã"], ["thị", "trấn"]]

@@ -23,7 +23,8 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from .errors import MineralsError
+from ..errors import DamagedDatasetError, DatasetError, NotADatasetError
+from .tables import ITEM_TABLES, TABLES, stored_schemas
 
 MANIFEST = "minerals-dataset.json"
 LOCK = ".minerals.lock"
@@ -32,10 +33,6 @@ VERSION = 3  # 3: columns that were SQL keywords renamed, dates as DATE, lists a
 # names this module gives files inside a table folder: the only files it ever deletes there
 _OWN = re.compile(r"^(part-[0-9a-f]{8}-\d{6}(\.v\d+)?\.parquet|\.part-[^/]*\.tmp)$")
 _GROUP = re.compile(r"^part-([0-9a-f]{8}-\d{6})")
-
-
-class DatasetError(MineralsError):
-    stage = "dataset"
 
 
 def is_url(path) -> bool:
@@ -235,11 +232,9 @@ class Store:
         try:
             return pq.read_table(part, columns=columns, filesystem=self.fs)
         except FileNotFoundError as err:
-            raise DatasetError(f"{part}: a committed part is missing; run `minerals mine ARCHIVE --out {self.url} "
-                               "--repair`") from err
+            raise DamagedDatasetError(f"{part}: a committed part is missing", self.url) from err
         except Exception as err:  # noqa: BLE001 - ArrowInvalid, OSError: a damaged file
-            raise DatasetError(f"{part}: damaged part ({first_line(err)}); run `minerals mine ARCHIVE --out "
-                               f"{self.url} --repair` to drop it and mine its files again") from err
+            raise DamagedDatasetError(f"{part}: damaged part ({first_line(err)})", self.url) from err
 
     def check_part(self, part: str) -> None:
         """Raise the ``read_part`` error for a part whose footer cannot be read (truncated, overwritten)."""
@@ -257,9 +252,8 @@ class Store:
         import pandas as pd
         import pyarrow as pa
 
-        from .dataset import _schemas
 
-        schema = _schemas()[table]
+        schema = stored_schemas()[table]
         tables = self.part_tables(table, columns)
         if not tables:
             empty = schema if columns is None else pa.schema([schema.field(c) for c in columns])
@@ -274,8 +268,8 @@ class Store:
         if m is None:
             names = [n for n in self._names() if not n.startswith(".probe-") and n != LOCK]
             if names:
-                raise DatasetError(f"{self.url}: not a minerals dataset and not empty ({len(names)} entries, e.g. "
-                                   f"{names[0]!r}); give --out a new or empty folder")
+                raise NotADatasetError(f"{self.url}: not a minerals dataset and not empty ({len(names)} entries, e.g. "
+                                       f"{names[0]!r})")
         self._lock()
         try:
             self._adopt()
@@ -287,7 +281,6 @@ class Store:
         """Under the lock: write the manifest of a new dataset, then clear a killed writer's files."""
         self._manifest = None
         if self.manifest() is None:
-            from .dataset import TABLES
 
             self._write_manifest({"format": FORMAT, "version": VERSION, "created": time.time(),
                                   "commit": 0, "parts": {t: [] for t in TABLES}})
@@ -376,7 +369,6 @@ class Store:
 
     def cleanup(self) -> None:
         """Delete what a killed writer left: files with a part's name that the manifest does not name."""
-        from .dataset import TABLES
 
         m = self.manifest()
         for table in TABLES:
@@ -399,7 +391,6 @@ class Store:
 
     def check_all(self) -> None:
         """Raise, naming it, on the first committed part whose footer cannot be read."""
-        from .dataset import TABLES
 
         for table in TABLES:
             for part in self.parts(table):
@@ -409,7 +400,6 @@ class Store:
         """Drop every part that cannot be read whole, with every row of the documents that had rows in the
         batch it came from (their other rows may be incomplete) and any item row left without its document:
         the next mine mines those files again. One commit; the dropped parts' names are returned."""
-        from .dataset import ITEM_TABLES, TABLES
 
         damaged: list[tuple[str, str]] = []
         for table in TABLES:
@@ -452,7 +442,6 @@ class Store:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from .dataset import TABLES
 
         assert self._locked, "commit needs the lock (open_for_writing)"
         on_disk = json.loads(self._get(MANIFEST))
