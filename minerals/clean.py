@@ -85,47 +85,26 @@ def strip_html(text: str) -> Iterable[Edit]:
 
 # --- markdown ---------------------------------------------------------------------------------------------
 # thuvienphapluat pages crawled to Markdown (realdocs 004-008, 011): **bold**, # headings, lone "|" table lines.
-# _MD is the rule; the code finds its matches faster with the patterns below (tests/test_clean_fast.py).
-_MD = regex.compile(
-    r"\*\*+|__+|(?<=\S)\*(?!\*)|(?<!\*)\*(?=\S)|(?m:^[ \t]*#{1,6}[ \t]+)|(?m:^[ \t|:-]*\|[ \t|:-]*$)|\\(?=[_*#|\[\]])|!?\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)"
-)
-
-
-# _MD split in two stdlib patterns with the same matches, ~3x faster. Each _MD_INLINE alternative starts with a
-# literal mark, so ``re`` jumps from mark to mark; _MD_LINE is tried only at line starts. A line match holds only
-# " \t#|:-" and an inline one starts with one of "*_\\![", so they never overlap nor compete for a position:
-# together they are _MD's matches. (regex's \S also holds \x1c-\x1f, re's does not.)
-_MD_INLINE = stdlib_re.compile(
-    r"\*\*+|__+|\*(?<=(?:\S|[\x1c-\x1f])\*)(?!\*)|\*(?<!\*\*)(?=\S|[\x1c-\x1f])|\\(?=[_*#|\[\]])"
-    r"|!\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)|\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)"
-)
-_MD_LINE = stdlib_re.compile(r"(?m)[ \t]*#{1,6}[ \t]+|[ \t|:-]*\|[ \t|:-]*$")
-_MD_LINE_AFTER_BREAK = stdlib_re.compile(r"(?m)\n(?:[ \t]*#{1,6}[ \t]+|[ \t|:-]*\|[ \t|:-]*$)")
+@functools.cache
+def _markdown() -> patterns.Rule:
+    """patterns/cleaning.json's markdown rule, tried only where a mark can open (read at first use)."""
+    spec = patterns.load("cleaning")["markdown"]
+    return patterns.rule("cleaning.markdown", spec["regex"], spec)
 
 
 def strip_markdown(text: str) -> Iterable[Edit]:
     n = len(text)
     edits = []
-    for m in _MD_INLINE.finditer(text):
+    for m in _markdown().finditer(text):
         start, end = m.span()
         mark = m[0][0]
         if mark in "[!":  # ![alt](...) or [text](...): keep the text
-            edits.append((start, end, m[1] or m[2] or ""))
+            edits.append((start, end, m[1] or ""))
         elif mark in "*_" and 0 < start and end < n and not (text[start - 1].isspace() or text[end].isspace()):
             edits.append((start, end, " "))  # "TT-BTC****Quy định": two runs of bold, two words
         else:
             edits.append((start, end, ""))
-    edits += [(start, end, "") for start, end in _line_marks(text)]
-    edits.sort()
     return edits
-
-
-def _line_marks(text: str) -> list[tuple[int, int]]:
-    """The spans of _MD_LINE at line starts; found after their line break, so ``re`` jumps from break to break."""
-    spans = [(m.start() + 1, m.end()) for m in _MD_LINE_AFTER_BREAK.finditer(text)]
-    if first := _MD_LINE.match(text):
-        spans.insert(0, first.span())
-    return spans
 
 
 # --- look-alike characters --------------------------------------------------------------------------------

@@ -273,29 +273,116 @@ def relations() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
 
 
-def finditer_at(rx: regex.Pattern, text: str, starts: Iterable[int]) -> Iterator[regex.Match]:
-    """``rx.finditer(text)`` for a pattern whose every match starts at one of ``starts``: each start is tried in
-    order, and one inside the previous match is skipped, as finditer goes on after a match. Trying a few dozen
-    places instead of every character of a text is what makes the caller's scan cheap (it must show that no
-    match can start elsewhere). ``rx`` must not match the empty string."""
+# The plain scanner: every rule tried over the whole text, no prefilter (``MINERALS_PLAIN_SCAN=1``, or set
+# ``patterns.PLAIN``). tests/test_prefilters.py checks that both scanners give the same output.
+PLAIN = os.environ.get("MINERALS_PLAIN_SCAN", "") not in ("", "0")
+
+_RULES: dict[str, "Rule"] = {}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A regex and the cheap tests, declared beside it in ``patterns/``, that spare trying it:
+
+    - ``needs``: substrings one of which lies inside every match; a stretch holding none is not searched;
+    - ``opens``: the strings every match starts with (``"^#"``: a line start before "#", ``"^"``: any line
+      start); the regex is tried only where one of them stands, not at every character;
+    - ``ends``: for a rule anchored at the stretch's end (``\\Z``), the strings every match ends with once its
+      trailing spaces and tabs are stripped; a stretch that does not end so is not searched.
+
+    A prefilter only skips work: with ``PLAIN`` set the regex runs everywhere, and the output is the same."""
+
+    name: str
+    rx: regex.Pattern
+    needs: tuple[str, ...] = ()
+    opens: tuple[str, ...] = ()
+    ends: tuple[str, ...] = ()
+
+    def finditer(self, text: str, lo: int = 0, hi: int | None = None) -> Iterator[regex.Match]:
+        """``rx.finditer(text, lo, hi)``."""
+        hi = len(text) if hi is None else hi
+        if PLAIN:
+            return self.rx.finditer(text, lo, hi)
+        if not self._may_match(text, lo, hi):
+            return iter(())
+        if self.opens:
+            return finditer_at(self.rx, text, self._starts(text, lo, hi), hi)
+        return self.rx.finditer(text, lo, hi)
+
+    def search(self, text: str, lo: int = 0, hi: int | None = None) -> regex.Match | None:
+        """``rx.search(text, lo, hi)``."""
+        hi = len(text) if hi is None else hi
+        if PLAIN:
+            return self.rx.search(text, lo, hi)
+        if not self._may_match(text, lo, hi):
+            return None
+        if self.opens:
+            return next(finditer_at(self.rx, text, self._starts(text, lo, hi), hi), None)
+        return self.rx.search(text, lo, hi)
+
+    def _may_match(self, text: str, lo: int, hi: int) -> bool:
+        if self.needs and not any(text.find(n, lo, hi) >= 0 for n in self.needs):
+            return False
+        if self.ends:
+            q = hi
+            while q > lo and text[q - 1] in " \t":
+                q -= 1
+            return any(text.endswith(e, lo, q) for e in self.ends)
+        return True
+
+    def _starts(self, text: str, lo: int, hi: int) -> set[int]:
+        starts = find_all(text, (o for o in self.opens if o[:1] != "^"), lo, hi)
+        lines = [o[1:] for o in self.opens if o[:1] == "^"]  # "^#": a line start before "#"
+        if lines:
+            starts |= {q + 1 for q in find_all(text, ["\n" + o for o in lines], max(0, lo - 1), hi)}
+            if lo == 0 and text.startswith(tuple(lines)):
+                starts.add(0)
+        return starts
+
+
+def rule(name: str, pattern: str | regex.Pattern, spec: dict | None = None, **prefilter: Iterable[str]) -> Rule:
+    """The ``Rule`` called ``name``: ``pattern`` (compiled if a string) with the prefilter that ``spec`` (its entry
+    in a rule file) declares as ``needs``, ``opens`` and ``ends``, or that ``prefilter`` passes the same way when
+    the words live elsewhere in the file. Every rule built is listed by ``rules()``, for the test of prefilters."""
+    rx = regex.compile(pattern) if isinstance(pattern, str) else pattern
+    keys = {k: tuple((spec or {}).get(k, prefilter.get(k, ()))) for k in ("needs", "opens", "ends")}
+    if keys["ends"] and not rx.pattern.endswith(r"\Z"):
+        raise PatternError(f"rule {name!r}: 'ends' needs a pattern anchored at the end (\\Z)")
+    out = Rule(name, rx, **keys)
+    _RULES[name] = out
+    return out
+
+
+def rules() -> dict[str, Rule]:
+    """The rules built so far, by name."""
+    return dict(_RULES)
+
+
+def finditer_at(rx: regex.Pattern, text: str, starts: Iterable[int], hi: int | None = None) -> Iterator[regex.Match]:
+    """``rx.finditer(text, 0, hi)`` for a pattern whose every match starts at one of ``starts``: each start is
+    tried in order, and one inside the previous match is skipped, as finditer goes on after a match. Trying a few
+    dozen places instead of every character of a text is what makes a scan cheap. ``rx`` must not match the
+    empty string."""
+    hi = len(text) if hi is None else hi
     end = 0
     for p in sorted(starts):
         if p < end:
             continue
-        m = rx.match(text, p)
+        m = rx.match(text, p, hi)
         if m:
             yield m
             end = m.end()
 
 
-def find_all(text: str, needles: Iterable[str]) -> set[int]:
-    """Every position where one of ``needles`` starts (overlapping ones too), found by str.find."""
+def find_all(text: str, needles: Iterable[str], lo: int = 0, hi: int | None = None) -> set[int]:
+    """Every position in ``text[lo:hi]`` where one of ``needles`` starts (overlapping ones too), by str.find."""
+    hi = len(text) if hi is None else hi
     out: set[int] = set()
     for needle in needles:
-        q = text.find(needle)
+        q = text.find(needle, lo, hi)
         while q >= 0:
             out.add(q)
-            q = text.find(needle, q + 1)
+            q = text.find(needle, q + 1, hi)
     return out
 
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 import minerals
-from minerals import legacy
+from minerals import legacy, patterns
 from minerals.readers import text as text_reader
 
 from .conftest import CORPUS
@@ -42,7 +42,7 @@ def test_fast_path_finds_what_the_plain_pattern_finds(name):
         if name == "spaces":
             fast, plain = [e[:2] for e in C.collapse_spaces(t)], [m.span() for m in C._SPACES.finditer(t)]
         elif name == "markdown":
-            fast, plain = [e[:2] for e in C.strip_markdown(t)], [m.span() for m in C._MD.finditer(t)]
+            fast, plain = [e[:2] for e in C.strip_markdown(t)], [m.span() for m in patterns.rules()["cleaning.markdown"].rx.finditer(t)]
         elif name == "page_lines":
             t = t.replace("\f", "")  # form feeds add edits of their own
             fast = [e[:2] for e in C.drop_page_furniture(t)]

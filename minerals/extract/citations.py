@@ -72,31 +72,13 @@ def _issuer_stop() -> regex.Pattern:
     )
 
 
-# An issuer printed before the citation: "đề nghị của Sở Nông nghiệp và Môi trường tại Công văn số ..."
-# (realdocs 006, 011, 031), "ngày 31/12/2019 UBND huyện ban hành Quyết định số ..." (seed 004).
+# An issuer printed before the citation (patterns/citations.json ``pre_issuer``).
 @functools.cache
-def _pre_issuer() -> regex.Pattern:
+def _pre_issuer() -> patterns.Rule:
     """(read at first use: the type words are patterns/doc_types.json's)"""
-    return regex.compile(
-        r"(?:(?<![\p{L}])của[ \t]+(?P<a>\p{Lu}[^;:.()\n]{1,90}?)[ \t]+tại(?:[ \t]+(?:các[ \t]+)?(?:" + patterns.type_words_alternation() + r")[ \t]*:)?"
-        # a lead-in that names the issuer of a list: "Căn cứ các Quyết định của Bộ trưởng Bộ Tư pháp: Số 524/QĐ-BTP …"
-        # (realdocs/archive adda847abe350742)
-        r"|(?<![\p{L}])các[ \t]+(?:" + patterns.type_words_alternation() + r")[ \t]+của[ \t]+(?P<c>\p{Lu}[^;:.()\n]{1,90}?)[ \t]*:"
-        r"|(?:(?<![\p{L}])ngày[ \t]+(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>(?:19|20)\d\d)[ \t]*,?[ \t]*)?"
-        r"(?<![\p{L}])(?P<b>(?:UBND|Ủy ban|Uỷ ban|HĐND|Hội đồng|Bộ|Sở|Ban|Cục|Tổng cục|Chính phủ|Thủ tướng|Tỉnh ủy|Thành ủy|Huyện ủy)[^,;:.()\n]{0,60}?)[ \t]+(?:đã[ \t]+)?ban hành)"
-        r"[ \t]*(?:các[ \t]+)?(?:[Ss]ố[ \t]*)?\Z"
-    )
-
-
-def _may_end_pre_issuer(before: str) -> bool:
-    """Whether ``before`` (the window _pre_issuer() searches) can end in one of its matches: a match ends in "tại",
-    "ban hành" or ":", then maybe "các" and "số", then spaces. Most citations fail this test, and skip the search
-    (1.5 µs against 17)."""
-    tail = before.rstrip(" \t")
-    for word in ("số", "Số", "các"):
-        if tail.endswith(word):
-            tail = tail[: -len(word)].rstrip(" \t")
-    return tail.endswith(("tại", "ban hành", ":"))
+    spec = patterns.load("citations")["pre_issuer"]
+    rx = patterns.expand({"type_words": patterns.type_words_alternation()}, spec["regex"])
+    return patterns.rule("citations.pre_issuer", rx, spec)
 
 
 _LIST_GAP = regex.compile(r"\A[ \t\n]*(?:[,;][ \t\n]*)?(?:(?:và|hoặc|cùng)[ \t\n]+)?(?:các[ \t\n]+)?(?:" + _L("số") + r"[ \t\n]*)?\Z")
@@ -207,13 +189,14 @@ def _soft_wraps(text: str, start: int, end: int) -> str:
     if "\n" not in chunk:
         return chunk
     out = list(chunk)
-    for i, ch in enumerate(chunk):
-        if ch != "\n":
-            continue
-        before = text[: start + i].rstrip(" \t")
-        if not before or before[-1] in ".;:!?*|" or _HARD_BREAK.match(text, start + i + 1):
-            continue
-        out[i] = " "
+    i = chunk.find("\n")
+    while i >= 0:
+        j = start + i  # the last character before the break that is not a space or tab, if any
+        while j > 0 and text[j - 1] in " \t":
+            j -= 1
+        if j and text[j - 1] not in ".;:!?*|" and not _HARD_BREAK.match(text, start + i + 1):
+            out[i] = " "
+        i = chunk.find("\n", i + 1)
     return "".join(out)
 
 
@@ -432,7 +415,7 @@ def _full_mentions(doc: Document, text: str) -> list[_Mention]:
             mentions.append(_mention(text, m.start(), m.end(), m[0], "old"))
     mentions = [mt for mt in mentions if not _not_a_document(text, mt.head)]
     # technical standards ("QCVN 06:2022/BXD") are their own type; their tail is no letter "2022/BXD"
-    standards = [m for m in _standard_regex().finditer(text)] if _holds_standard(text) else []
+    standards = list(_standards().finditer(text))
     if standards:
         spans = [m.span() for m in standards]
         mentions = [mt for mt in mentions if not any(a <= mt.start < b for a, b in spans)]
@@ -444,9 +427,10 @@ def _full_mentions(doc: Document, text: str) -> list[_Mention]:
     return mentions
 
 
-def _holds_standard(text: str) -> bool:
-    """The prefilter of ``standards``: every match holds one of its codes."""
-    return any(code in text for code in _standard_types())
+@functools.cache
+def _standards() -> patterns.Rule:
+    """``standards``, searched only in a text holding one of its codes (every match holds one)."""
+    return patterns.rule("citations.standards", _standard_regex(), needs=_standard_types())
 
 
 def _mention(text: str, start: int, end: int, raw: str, regime: str) -> _Mention:
@@ -463,7 +447,7 @@ def _mention(text: str, start: int, end: int, raw: str, regime: str) -> _Mention
         pos = d.end()
     mt.issuer, pos = _issuer_after(text, pos)
     mt.tail = pos
-    if mt.issuer is None and _may_end_pre_issuer(text[max(0, head - 130) : head]):
+    if mt.issuer is None:
         pre = _pre_issuer().search(_soft_wraps(text, max(0, head - 130), head))
         if pre:
             mt.issuer, mt.issuer_before = " ".join((pre["a"] or pre["b"] or pre["c"]).split()), True

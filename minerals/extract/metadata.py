@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-from collections.abc import Iterator
 from dataclasses import replace
 
 import regex
@@ -63,17 +62,9 @@ def _signature_regexes() -> tuple[regex.Pattern, regex.Pattern, regex.Pattern, r
 
 
 @functools.cache
-def _sign_title_openings() -> tuple[str, ...]:
-    """The first two characters any signature-title match (_signature_regexes()[0]) opens with: an authority's ("KT", "Q."), "PH" of PHÓ, or
-    a title's. They are capitals, rare in running text, so str.find finds the few places worth trying."""
-    spec = patterns.load("signature")
-    auth = [a[:2] if len(a) > 1 else a + "." for a in spec["authority"]]
-    return tuple(sorted({*auth, "PH", *(t[:2] for t in spec["titles"])}))
-
-
-def _sign_titles(text: str) -> Iterator[regex.Match]:
-    """``_signature_regexes()[0].finditer(text)``, tried only where a match can open (a sixth of the time on reports)."""
-    return patterns.finditer_at(_signature_regexes()[0], text, patterns.find_all(text, _sign_title_openings()))
+def _sign_title() -> patterns.Rule:
+    """A block line (``_signature_regexes()[0]``), tried only where patterns/signature.json's ``opens`` stand."""
+    return patterns.rule("signature.title", _signature_regexes()[0], patterns.load("signature"))
 
 
 _BODY_REPORTS = regex.compile(r"(?:\s*\([^)\n]{1,40}\))?\s+(?:báo cáo|xây dựng [Kk]ế hoạch|ban hành|thông báo|hướng dẫn)\b")
@@ -362,7 +353,7 @@ def _signature(text: str, entities: list[Entity], signer: str | None = None) -> 
     else:
         blocks = []
         starts = [p.start for p in people]
-        for m in _sign_titles(text):
+        for m in _sign_title().finditer(text):
             i = bisect.bisect_left(starts, m.end())  # the first person at or after the title
             person = people[i] if i < len(people) and people[i].start <= m.end() + 500 else None
             if person and not _CITED_NUMBER.search(text[m.end() : person.start]):  # no citation between

@@ -23,23 +23,22 @@ _HARD_END = regex.compile(r"[ \t]*(?:$|[;.)\n:]|,[ \t]*(?:\p{Lu}|và )|(?:năm|s
 
 
 @functools.cache
-def _rules() -> tuple[regex.Pattern, frozenset[str], regex.Pattern, tuple[str, ...]]:
-    """(the head regex, the stop words, the amending regex, the head words every head match opens with)."""
+def _rules() -> tuple[regex.Pattern, frozenset[str], regex.Pattern, patterns.Rule]:
+    """(the head regex, the stop words, the amending regex, the head rule: the regex tried where a head word opens)."""
     spec = patterns.load("named_laws")
     heads = "|".join(regex.escape(h) for h in sorted(spec["heads"], key=len, reverse=True))
     head_rx = regex.compile(r"(?<![\p{L}])(?P<head>" + heads + r")(?![\p{L}])")
     amending = regex.compile(r"[ \t]+" + spec["amending"]["regex"])
-    return head_rx, frozenset(spec["stop_words"]), amending, tuple(spec["heads"])
+    return head_rx, frozenset(spec["stop_words"]), amending, patterns.rule("named_laws.head", head_rx, opens=spec["heads"])
 
 
 def get_named_laws(doc: Document) -> list[NamedLaw]:
     """Every law named in ``doc.text``, with the year printed with it (``None`` when none is)."""
     text = doc.text or ""
-    head_rx, stops, amending, heads = _rules()
+    head_rx, stops, amending, head = _rules()
     out: list[NamedLaw] = []
     inner_from, amended_until = 0, -1  # inside an amending title the year is the amending law's, not the amended
-    # a match opens with a head word: tried where str.find finds one, not at every character
-    for m in patterns.finditer_at(head_rx, text, patterns.find_all(text, heads)):
+    for m in head.finditer(text):
         if _inside_proper_name(text, m.start(), m["head"]):
             continue
         end = m.end()
