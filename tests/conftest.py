@@ -66,3 +66,12 @@ def _ocr_cache(tmp_path_factory):
         os.environ.pop("MINERALS_CACHE", None)
     else:
         os.environ["MINERALS_CACHE"] = old
+
+
+def scan_texts() -> list[str]:
+    """Odd strings and every corpus text: what a fast path and the whole scan it replaces must agree on."""
+    from pathlib import Path
+
+    texts = ["", "1", "a1", "x 12 ab1 3.000.000 đồng, 45%, 12/2020, 1,5 và 7", "số 03/2021 ngày 5 ", "tháng12.",
+             "Luật Luật sửa đổi Bộ luật Hình sự, Pháp lệnh x Hiến pháp", "\U00010D45 12 \U0001F600 3"]
+    return texts + [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parent.parent.glob("corpus/**/*.txt"))]

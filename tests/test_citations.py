@@ -55,17 +55,6 @@ def test_citation_sentences(source, sentence, expected):
     assert got == expected
 
 
-def test_short_form_resolves_to_earlier_full_citation():
-    found = cites("Căn cứ Nghị định số 126/2007/NĐ-CP ngày 01/8/2007 của Chính phủ; ... theo Nghị định 126 thì")
-    assert [(c.number, c.short_form, c.text) for c in found] == [
-        ("126/2007/NĐ-CP", False, "126/2007/NĐ-CP"), ("126/2007/NĐ-CP", True, "Nghị định 126")]
-    assert found[1].date == "2007-08-01"
-
-
-def test_short_form_without_antecedent_is_not_a_citation():
-    assert cites("theo Nghị định 126 thì") == []
-
-
 def test_own_number_is_never_a_citation():
     doc = minerals.process(corpus_file("013_"))
     assert doc.info.number == "13/2015/TT-BTC"

@@ -23,7 +23,7 @@ from minerals.errors import DamagedDatasetError
 from minerals.query import spreadsheet_safe, sql, write_xlsx
 
 from .conftest import CORPUS, corpus_file
-from .test_dataset import _archive, _assert_same, _sortable
+from .test_dataset import _archive, _sortable
 
 SEEDS = ("000_", "001_", "002_")
 
