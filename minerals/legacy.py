@@ -11,7 +11,6 @@ import functools
 import re
 import unicodedata
 from itertools import filterfalse
-from pathlib import Path
 
 from .patterns import PATTERNS_DIR  # noqa: E402 - one home for where the rules are
 

@@ -79,7 +79,7 @@ def render_html(doc: Document) -> str:
     parts = []
     k = 0
     for a, b, label, furn in _segments(doc):
-        cls = f"furniture" if furn else f"sec sec-{label}"
+        cls = "furniture" if furn else f"sec sec-{label}"
         parts.append(f'<div class="{cls}" data-section="{"" if furn else label}" data-furniture="{label if furn else ""}">'
                      f'<span class="tag">{html.escape(label)}</span>')
         pos = a
